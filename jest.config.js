@@ -1,0 +1,25 @@
+/** Two projects: unit tests (pure, fast) and integration tests against the real PostgreSQL, Redis and SMTP. */
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }] };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.data/'],
+  modulePathIgnorePatterns: ['<rootDir>/apps/.*/dist/', '<rootDir>/\\.data/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: process.env.CI ? 2 : '50%',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int.test.ts'],
+      globalSetup: '<rootDir>/jest/global-setup.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};

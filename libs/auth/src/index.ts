@@ -1,0 +1,1 @@
+export { signToken, verifyToken, bearerToken, parseTtl, TokenError, type Principal, type Role } from './tokens';

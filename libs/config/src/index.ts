@@ -1,0 +1,2 @@
+export { loadConfig, type Config } from './load-config';
+export { ConfigError } from './config-error';

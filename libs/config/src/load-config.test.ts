@@ -1,0 +1,56 @@
+import { ConfigError } from './config-error';
+import { loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const c = loadConfig({});
+    expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/exec_notify');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.queuePrefix).toBe('bull');
+    expect(c.smtpUrl).toBe('smtp://127.0.0.1:1025');
+    expect(c.mailFrom).toBe('Executions <executions@localhost>');
+    expect([c.apiPort, c.wsPort]).toEqual([3000, 3001]);
+    expect(c.metricsPort).toBeUndefined();
+    expect(c.bullBoard).toBeUndefined();
+    expect(c.worker.queues).toEqual(['outbox', 'mail']);
+    expect(c.jwtSecretIsDefault).toBe(true);
+  });
+
+  it('mail retries ride out an SMTP outage of at least 10 minutes', () => {
+    const { attempts, backoffMs } = loadConfig({}).mail;
+    // BullMQ exponential backoff: delay * 2^(n-1) before retry n; sum of all waits.
+    let total = 0;
+    for (let n = 1; n < attempts; n++) total += backoffMs * 2 ** (n - 1);
+    expect(total).toBeGreaterThanOrEqual(10 * 60_000);
+  });
+
+  it.each([
+    ['WORKER_CONCURRENCY', 'abc'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['API_PORT', '70000'],
+    ['REDIS_URL', 'http://x'],
+    ['DATABASE_URL', 'not a url'],
+    ['WORKER_QUEUES', 'outbox,email'],
+    ['METRICS_PORT', '-1'],
+    ['ENABLE_NOTIFY', 'maybe'],
+    ['QUEUE_PREFIX', 'has space'],
+  ])('names %s when its value %p is bad', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable}: `));
+  });
+
+  it('reads "false" as false', () => {
+    expect(loadConfig({ ENABLE_NOTIFY: 'false' }).outbox.notify).toBe(false);
+  });
+
+  it('requires JWT_SECRET in production and a long enough one everywhere', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).jwtSecretIsDefault).toBe(false);
+  });
+
+  it('wants both Bull Board credentials or neither', () => {
+    expect(() => loadConfig({ BULL_BOARD_USER: 'ops' })).toThrow(/BULL_BOARD_PASSWORD/);
+    expect(loadConfig({ BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'pw' }).bullBoard).toEqual({ user: 'ops', password: 'pw' });
+  });
+});

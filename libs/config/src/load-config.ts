@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { bool, int, optionalString, url } from './env';
+
+const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional().transform((v) => v ?? 'development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .optional()
+    .transform((v) => v ?? 'info'),
+  DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/exec_notify', ['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, { message: 'expected 1-64 of A-Z a-z 0-9 _ . : { } -' })
+    .optional()
+    .transform((v) => v ?? 'bull'),
+  SMTP_URL: url('smtp://127.0.0.1:1025', ['smtp', 'smtps']),
+  MAIL_FROM: z.string().min(3).optional().transform((v) => v ?? 'Executions <executions@localhost>'),
+  JWT_SECRET: optionalString(),
+  API_PORT: int(3000, 0, 65535),
+  WS_PORT: int(3001, 0, 65535),
+  METRICS_PORT: z
+    .string()
+    .regex(/^\d+$/, { message: 'expected a port number' })
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .optional(),
+  BULL_BOARD_USER: optionalString(),
+  BULL_BOARD_PASSWORD: optionalString(),
+  WORKER_QUEUES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? 'outbox,mail').split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['outbox', 'mail'])).min(1, { message: 'expected outbox, mail or both' })),
+  WORKER_CONCURRENCY: int(50, 1, 1000),
+  POLL_INTERVAL_MS: int(200, 10, 60_000),
+  OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
+  OUTBOX_LEASE_MS: int(60_000, 1_000, 3_600_000),
+  OUTBOX_ATTEMPTS: int(10, 1, 100),
+  // 12 attempts from 2 s doubling: ~2+4+...+2^11*2 s ≈ 68 min of retries, well past a 10-minute outage.
+  MAIL_ATTEMPTS: int(12, 1, 100),
+  MAIL_BACKOFF_MS: int(2_000, 10, 3_600_000),
+  MAIL_SOCKET_TIMEOUT_MS: int(10_000, 100, 300_000),
+  WS_RESUME_BATCH_SIZE: int(500, 1, 10_000),
+  WS_MAX_MESSAGE_BYTES: int(16_384, 256, 1_048_576),
+  WS_RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
+  SHUTDOWN_TIMEOUT_MS: int(8_000, 100, 60_000),
+  ENABLE_NOTIFY: bool(true),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** Every process's settings, parsed once from the environment. */
+export interface Config {
+  nodeEnv: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  smtpUrl: string;
+  mailFrom: string;
+  jwtSecret: string;
+  /** True when JWT_SECRET was not set and the dev secret is in use; callers log a loud warning. */
+  jwtSecretIsDefault: boolean;
+  apiPort: number;
+  wsPort: number;
+  metricsPort: number | undefined;
+  bullBoard: { user: string; password: string } | undefined;
+  worker: { queues: Array<'outbox' | 'mail'>; concurrency: number };
+  outbox: { pollIntervalMs: number; batchSize: number; leaseMs: number; attempts: number; notify: boolean };
+  mail: { attempts: number; backoffMs: number; socketTimeoutMs: number };
+  ws: { resumeBatchSize: number; maxMessageBytes: number; rateLimitPerSecond: number };
+  shutdownTimeoutMs: number;
+}
+
+/**
+ * Parses and validates the environment. Throws a `ConfigError` naming the first
+ * bad variable; `main` prints its message and exits 1.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const raw = env[variable];
+    throw new ConfigError(variable, `${issue.message}${raw === undefined ? '' : ` (got "${raw}")`}`);
+  }
+  const e = parsed.data;
+  if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
+    throw new ConfigError('JWT_SECRET', 'required when NODE_ENV=production');
+  }
+  if (e.JWT_SECRET && e.JWT_SECRET.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'expected at least 32 characters for an HS256 key');
+  }
+  if (Boolean(e.BULL_BOARD_USER) !== Boolean(e.BULL_BOARD_PASSWORD)) {
+    throw new ConfigError(
+      e.BULL_BOARD_USER ? 'BULL_BOARD_PASSWORD' : 'BULL_BOARD_USER',
+      'BULL_BOARD_USER and BULL_BOARD_PASSWORD go together',
+    );
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecretIsDefault: !e.JWT_SECRET,
+    apiPort: e.API_PORT,
+    wsPort: e.WS_PORT,
+    metricsPort: e.METRICS_PORT,
+    bullBoard:
+      e.BULL_BOARD_USER && e.BULL_BOARD_PASSWORD
+        ? { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD }
+        : undefined,
+    worker: { queues: e.WORKER_QUEUES, concurrency: e.WORKER_CONCURRENCY },
+    outbox: {
+      pollIntervalMs: e.POLL_INTERVAL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      leaseMs: e.OUTBOX_LEASE_MS,
+      attempts: e.OUTBOX_ATTEMPTS,
+      notify: e.ENABLE_NOTIFY,
+    },
+    mail: { attempts: e.MAIL_ATTEMPTS, backoffMs: e.MAIL_BACKOFF_MS, socketTimeoutMs: e.MAIL_SOCKET_TIMEOUT_MS },
+    ws: {
+      resumeBatchSize: e.WS_RESUME_BATCH_SIZE,
+      maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+      rateLimitPerSecond: e.WS_RATE_LIMIT_PER_SECOND,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './execution-report';
+export * from './order';
+export * from './api-error';
+export * from './socket-events';

@@ -1,0 +1,3 @@
+export * from './schema';
+export { createDatabase, type Database, type DatabaseOptions, type Db, type Schema } from './client';
+export { migrateDatabase, ensureDatabase, splitDatabaseUrl, MIGRATIONS_FOLDER } from './migrate';

@@ -1,0 +1,7 @@
+export * from './accounts';
+export * from './instruments';
+export * from './orders';
+export * from './trades';
+export * from './outbox-events';
+export * from './notification-deliveries';
+export * from './audit-events';

@@ -1,0 +1,69 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+/** What `/healthz` and `/readyz` consult. */
+export interface HealthChecks {
+  /** Alive and making progress; false makes `/healthz` answer 503. */
+  live: () => boolean | Promise<boolean>;
+  /** Dependencies answer (PostgreSQL, Redis); false makes `/readyz` answer 503. */
+  ready: () => boolean | Promise<boolean>;
+}
+
+/**
+ * Small HTTP server for processes without their own web server (poller, worker):
+ * `/healthz`, `/readyz` and `/metrics` (Prometheus text).
+ */
+export async function startHealthServer(
+  port: number,
+  registry: Registry,
+  checks: HealthChecks,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    void handleHealthRequest(req.url ?? '/', registry, checks).then(({ status, type, body }) => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => resolve());
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Answers one of the three health paths; shared with the express apps. */
+export async function handleHealthRequest(
+  url: string,
+  registry: Registry,
+  checks: HealthChecks,
+): Promise<{ status: number; type: string; body: string }> {
+  const path = url.split('?')[0];
+  const json = 'application/json';
+  try {
+    if (path === '/healthz') {
+      const ok = await checks.live();
+      return { status: ok ? 200 : 503, type: json, body: JSON.stringify({ status: ok ? 'ok' : 'stalled' }) };
+    }
+    if (path === '/readyz') {
+      const ok = await checks.ready();
+      return { status: ok ? 200 : 503, type: json, body: JSON.stringify({ status: ok ? 'ready' : 'not_ready' }) };
+    }
+    if (path === '/metrics') {
+      return { status: 200, type: registry.contentType, body: await registry.metrics() };
+    }
+  } catch {
+    return { status: 503, type: json, body: JSON.stringify({ status: 'error' }) };
+  }
+  return { status: 404, type: json, body: JSON.stringify({ error: { code: 'not_found', message: 'Not found' } }) };
+}

@@ -1,0 +1,5 @@
+export { createLogger, type Logger, type LoggerOptions } from './logger';
+export { createMetrics, type Metrics } from './metrics';
+export { ShutdownManager } from './shutdown';
+export { startHealthServer, handleHealthRequest, type HealthChecks } from './health-server';
+export { ProgressMonitor } from './progress-monitor';

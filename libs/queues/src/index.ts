@@ -1,0 +1,3 @@
+export * from './queue-names';
+export * from './job-catalog';
+export { createRedisConnection } from './redis-connection';

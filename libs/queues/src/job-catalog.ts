@@ -1,0 +1,49 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * The one catalog of jobs: payload schema and options per queue. Producers and
+ * processors both go through it, so a payload change is made in one place.
+ */
+
+/** `outbox` queue: dispatch one outbox event at one generation. */
+export const outboxJobSchema = z.object({
+  eventId: z.string().regex(/^\d+$/),
+  generation: z.number().int().positive(),
+});
+export type OutboxJob = z.infer<typeof outboxJobSchema>;
+
+/** `mail` queue: send the mail of one event generation. */
+export const mailJobSchema = z.object({
+  eventId: z.string().regex(/^\d+$/),
+  generation: z.number().int().positive(),
+});
+export type MailJob = z.infer<typeof mailJobSchema>;
+
+/**
+ * Job ids are derived from the event id and generation, so enqueuing the same
+ * event twice (two pollers, a reconciliation race) adds one job, and a requeue
+ * (generation + 1) adds a new one. BullMQ ids must not be plain integers.
+ */
+export const outboxJobId = (eventId: string, generation: number): string => `ev-${eventId}-g${generation}`;
+export const mailJobId = (eventId: string, generation: number): string => `mail-${eventId}-g${generation}`;
+
+/** Options for outbox jobs. Completed jobs are trimmed; PostgreSQL keeps the history. */
+export function outboxJobOptions(attempts: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+}
+
+/** Options for mail jobs: exponential backoff from `backoffMs`, jittered so a recovered SMTP server is not stampeded. */
+export function mailJobOptions(attempts: number, backoffMs: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs, jitter: 0.2 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+}

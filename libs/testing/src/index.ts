@@ -1,0 +1,4 @@
+export { createTestDatabase, databaseUrl, templateDatabaseName, TEST_SERVER_URL, type TestDatabase } from './test-database';
+export { uniquePrefix, uniqueId } from './unique';
+export { waitFor } from './wait-for';
+export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';

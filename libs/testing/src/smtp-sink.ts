@@ -1,0 +1,104 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A mail the sink accepted, parsed. */
+export interface SinkMail {
+  from: string;
+  to: string[];
+  raw: string;
+  parsed: ParsedMail;
+  messageId: string | undefined;
+  headers: Map<string, unknown>;
+  receivedAt: Date;
+}
+
+/** Faults the sink can be told to inject, to test retries against a real SMTP conversation. */
+export interface SinkFaults {
+  /** Answer every RCPT/DATA with this code (e.g. 451 transient, 550 permanent) until cleared. */
+  rejectWith?: { code: number; message: string };
+}
+
+/**
+ * A real SMTP server on loopback that keeps what it receives. Used by tests and
+ * by `npm start` as the local mail sink. It can refuse with a code, and it can
+ * be stopped and started again on the same port to simulate an outage.
+ */
+export class SmtpSink {
+  readonly mails: SinkMail[] = [];
+  faults: SinkFaults = {};
+  private server: SMTPServer | undefined;
+  private listeners: Array<(mail: SinkMail) => void> = [];
+  port = 0;
+
+  constructor(private readonly host = '127.0.0.1') {}
+
+  async start(port = this.port): Promise<number> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      size: 10 * 1024 * 1024,
+      onRcptTo: (_address, _session, callback) => {
+        const f = this.faults.rejectWith;
+        if (f) {
+          const err = new Error(f.message) as Error & { responseCode: number };
+          err.responseCode = f.code;
+          return callback(err);
+        }
+        callback();
+      },
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          void simpleParser(raw).then(
+            (parsed) => {
+              const mail: SinkMail = {
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                to: session.envelope.rcptTo.map((r) => r.address),
+                raw,
+                parsed,
+                messageId: parsed.messageId,
+                headers: parsed.headers as Map<string, unknown>,
+                receivedAt: new Date(),
+              };
+              this.mails.push(mail);
+              for (const l of this.listeners) l(mail);
+              callback();
+            },
+            (err: Error) => callback(err),
+          );
+        });
+      },
+    });
+    server.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      server.listen(port, this.host, () => resolve());
+      server.once('error', reject);
+    });
+    this.server = server;
+    this.port = (server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  get url(): string {
+    return `smtp://${this.host}:${this.port}`;
+  }
+
+  onMail(listener: (mail: SinkMail) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Stops listening and drops open connections (an outage); `start()` again reuses the port. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
