@@ -13,7 +13,22 @@ export type Ack<T> = (response: T) => void;
 /** Socket.IO event maps shared by the ws server, the worker's emitter and the client SDK. */
 export interface ServerToClientEvents {
   'execution.report': (report: ExecutionReport) => void;
+  /**
+   * Sent by a ws node that is shutting down, just before it disconnects the
+   * socket: the client should reconnect (to another node) at once and resume.
+   */
+  'server.shutdown': (notice: ServerShutdownNotice) => void;
 }
+
+/** Payload of `server.shutdown`. */
+export interface ServerShutdownNotice {
+  reason: 'shutdown';
+  /** The client may reconnect right away; another node (or this one, restarted) will take it. */
+  reconnect: true;
+}
+
+/** The event a ws node sends before it disconnects a socket on shutdown. */
+export const SERVER_SHUTDOWN_SOCKET_EVENT = 'server.shutdown';
 
 export interface ClientToServerEvents {
   subscribe: (payload: { orderId: string }, ack: Ack<{ ok: true } | { ok: false; error: string }>) => void;

@@ -1,0 +1,13 @@
+/**
+ * `@execn/client`: the trader SDK over socket.io-client, for Node and the
+ * browser. See `connectTrader`.
+ */
+export {
+  connectTrader,
+  type ConnectionStatus,
+  type SubscriptionAck,
+  type TraderConnection,
+  type TraderConnectionOptions,
+} from './connect-trader';
+export { ReportSequencer, type SeqGap } from './report-sequencer';
+export { ReconnectPolicy, type ReconnectPolicyOptions, type ReconnectStep } from './reconnect-policy';
