@@ -37,6 +37,11 @@ const envSchema = z.object({
     .transform((v) => (v ?? 'outbox,mail').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['outbox', 'mail'])).min(1, { message: 'expected outbox, mail or both' })),
   WORKER_CONCURRENCY: int(50, 1, 1000),
+  // BullMQ job lock and stalled-job check: a worker that dies mid-job hands its job to another within about these.
+  WORKER_LOCK_DURATION_MS: int(30_000, 500, 600_000),
+  WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
+  // /healthz of poller and worker turns 503 when no progress was seen for this long.
+  PROGRESS_STALE_AFTER_MS: int(60_000, 1_000, 3_600_000),
   POLL_INTERVAL_MS: int(200, 10, 60_000),
   OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
   OUTBOX_LEASE_MS: int(60_000, 1_000, 3_600_000),
@@ -71,7 +76,14 @@ export interface Config {
   wsPort: number;
   metricsPort: number | undefined;
   bullBoard: { user: string; password: string } | undefined;
-  worker: { queues: Array<'outbox' | 'mail'>; concurrency: number };
+  worker: {
+    queues: Array<'outbox' | 'mail'>;
+    concurrency: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+  };
+  /** How long poller and worker may go without progress before `/healthz` fails. */
+  progressStaleAfterMs: number;
   outbox: { pollIntervalMs: number; batchSize: number; leaseMs: number; attempts: number; notify: boolean };
   mail: { attempts: number; backoffMs: number; socketTimeoutMs: number };
   ws: { resumeBatchSize: number; maxMessageBytes: number; rateLimitPerSecond: number };
@@ -121,7 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.BULL_BOARD_USER && e.BULL_BOARD_PASSWORD
         ? { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD }
         : undefined,
-    worker: { queues: e.WORKER_QUEUES, concurrency: e.WORKER_CONCURRENCY },
+    worker: {
+      queues: e.WORKER_QUEUES,
+      concurrency: e.WORKER_CONCURRENCY,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
+    progressStaleAfterMs: e.PROGRESS_STALE_AFTER_MS,
     outbox: {
       pollIntervalMs: e.POLL_INTERVAL_MS,
       batchSize: e.OUTBOX_BATCH_SIZE,
