@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { orderRoom } from '@execn/contracts';
+import { findOrderOwner } from '@execn/db';
+import { ackOf, type RefusalAck, type WsSocket } from '../socket-types';
+import type { HandlerDeps } from './handler-deps';
+
+/** `{orderId}` of subscribe / unsubscribe. */
+export const orderIdPayloadSchema = z.object({ orderId: z.string().min(1).max(64) });
+
+/**
+ * `subscribe {orderId}`: joins `orders_status:<orderId>` when the order is the
+ * caller's. An unknown order and another account's order get the same
+ * `not_found`, so a trader cannot probe which order ids exist.
+ */
+export function registerSubscribe(socket: WsSocket, deps: HandlerDeps): void {
+  socket.on('subscribe', async (payload, ack) => {
+    const reply = ackOf<{ ok: true } | RefusalAck>(ack);
+    const parsed = orderIdPayloadSchema.safeParse(payload);
+    if (!parsed.success) return reply({ ok: false, error: 'validation_error' });
+    const { orderId } = parsed.data;
+    try {
+      const owner = await findOrderOwner(deps.sql, orderId);
+      if (owner !== socket.data.principal.accountId) return reply({ ok: false, error: 'not_found' });
+      await socket.join(orderRoom(orderId));
+      reply({ ok: true });
+    } catch (err) {
+      deps.log.error({ err, orderId }, 'ws subscribe failed');
+      reply({ ok: false, error: 'internal_error' });
+    }
+  });
+}

@@ -1,0 +1,139 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import type { Config } from '@execn/config';
+import { accountRoom, type ServerShutdownNotice } from '@execn/contracts';
+import type { Database } from '@execn/db';
+import { handleHealthRequest, type Metrics } from '@execn/observability';
+import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { authenticate, disconnectOnExpiry } from './auth';
+import { registerResume } from './handlers/resume';
+import { registerSubscribe } from './handlers/subscribe';
+import { registerUnsubscribe } from './handlers/unsubscribe';
+import { limitRate } from './rate-limit';
+import type { WsServerIo } from './socket-types';
+
+/** What a ws node needs; `main.ts` builds it, tests build their own. */
+export interface WsServerDeps {
+  config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'jwtSecret' | 'ws'>;
+  log: Logger;
+  metrics: Metrics;
+  /** The node's PostgreSQL pool (ownership checks, resume); closed by the caller. */
+  database: Pick<Database, 'sql' | 'ping'>;
+}
+
+/** A ws node: Socket.IO plus `/healthz`, `/readyz`, `/metrics` on one HTTP server. */
+export interface WsServer {
+  io: WsServerIo;
+  httpServer: http.Server;
+  /** Listens on `port` (0 = any free port) and resolves the actual port. */
+  listen(port: number, host?: string): Promise<number>;
+  /**
+   * Graceful stop: refuses new handshakes, tells every client to reconnect
+   * elsewhere (`server.shutdown`) and disconnects it, closes Socket.IO, the
+   * HTTP server and the adapter's Redis connections. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Builds a ws node of the trader cluster (CONTRACT section 6).
+ *
+ * Adapter: the CLASSIC `@socket.io/redis-adapter` (`createAdapter`, Redis
+ * PUBLISH/PSUBSCRIBE), not the sharded one. The workers broadcast with
+ * `@socket.io/redis-emitter`, which speaks the classic adapter's protocol and
+ * channel names (`<key>#/#...`); the sharded adapter (SPUBLISH, Redis 7 and
+ * Cluster) would not hear them. With one Redis (or Sentinel) the classic
+ * adapter is enough; moving to Redis Cluster means moving workers and ws nodes
+ * to the sharded adapter/emitter pair together. The channel key is
+ * `socketIoAdapterKey(QUEUE_PREFIX)`, shared with the workers.
+ *
+ * Socket.IO's connection-state recovery is not used: it does not work with the
+ * Redis adapter; `resume` from PostgreSQL with the per-account seq is what
+ * makes a reconnect lossless.
+ */
+export function createWsServer(deps: WsServerDeps): WsServer {
+  const { config, log, metrics, database } = deps;
+  const pub = createRedisConnection(config.redisUrl, log, 'ws-adapter-pub');
+  const sub = createRedisConnection(config.redisUrl, log, 'ws-adapter-sub');
+  let shuttingDown = false;
+
+  const checks = {
+    live: () => !shuttingDown,
+    ready: async () => !shuttingDown && pub.status === 'ready' && sub.status === 'ready' && (await database.ping()),
+  };
+  // Health paths are answered here; Socket.IO intercepts its own path (/socket.io/) before this handler.
+  const httpServer = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!HEALTH_PATHS.has(path)) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: 'Not found' } }));
+      return;
+    }
+    void handleHealthRequest(path, metrics.registry, checks).then(({ status, type, body }) => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    });
+  });
+
+  const io: WsServerIo = new Server(httpServer, {
+    adapter: createAdapter(pub, sub, { key: socketIoAdapterKey(config.queuePrefix) }),
+    maxHttpBufferSize: config.ws.maxMessageBytes,
+    // Tokens travel in the handshake, never in cookies, so any page origin may connect.
+    cors: { origin: '*' },
+    serveClient: false,
+  });
+
+  io.use((socket, next) => (shuttingDown ? next(new Error('shutting_down')) : next()));
+  io.use(authenticate(config.jwtSecret, log));
+
+  const handlerDeps = { sql: database.sql, log, resumeBatchSize: config.ws.resumeBatchSize };
+  io.on('connection', (socket) => {
+    const { accountId } = socket.data.principal;
+    metrics.wsConnectedClients.inc();
+    socket.once('disconnect', () => metrics.wsConnectedClients.dec());
+    void socket.join(accountRoom(accountId));
+    disconnectOnExpiry(socket, log);
+    limitRate(socket, config.ws.rateLimitPerSecond);
+    registerSubscribe(socket, handlerDeps);
+    registerUnsubscribe(socket);
+    registerResume(socket, handlerDeps);
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    shuttingDown = true;
+    const notice: ServerShutdownNotice = { reason: 'shutdown', reconnect: true };
+    io.local.emit('server.shutdown', notice);
+    io.local.disconnectSockets(true);
+    httpServer.closeIdleConnections();
+    await io.close();
+    // QUIT waits forever on a Redis that is down (commands queue offline): give it a second.
+    await Promise.all(
+      [pub, sub].map(async (r) => {
+        const timer = setTimeout(() => r.disconnect(), 1_000);
+        await r.quit().catch(() => r.disconnect());
+        clearTimeout(timer);
+      }),
+    );
+    log.info('ws node closed');
+  };
+
+  return {
+    io,
+    httpServer,
+    listen: (port, host = '0.0.0.0') =>
+      new Promise<number>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      }),
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,85 @@
+import pino from 'pino';
+import { Emitter } from '@socket.io/redis-emitter';
+import { io, type Socket } from 'socket.io-client';
+import { signToken } from '@execn/auth';
+import type { ClientToServerEvents, ServerToClientEvents } from '@execn/contracts';
+import type { Database } from '@execn/db';
+import { createMetrics } from '@execn/observability';
+import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { createWsServer, type WsServer, type WsServerDeps } from '../server';
+
+export const TEST_JWT_SECRET = 'test-secret-for-ws-integration-0123456789abcdef';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+export const silentLog = pino({ level: 'silent' });
+
+/** A ws node on a free loopback port, in this process. */
+export interface TestWsNode {
+  server: WsServer;
+  metrics: ReturnType<typeof createMetrics>;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWsNode(
+  prefix: string,
+  database: Pick<Database, 'sql' | 'ping'>,
+  ws: Partial<WsServerDeps['config']['ws']> = {},
+): Promise<TestWsNode> {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const server = createWsServer({
+    config: {
+      redisUrl: REDIS_URL,
+      queuePrefix: prefix,
+      jwtSecret: TEST_JWT_SECRET,
+      ws: { resumeBatchSize: 100, maxMessageBytes: 16_384, rateLimitPerSecond: 1_000, ...ws },
+    },
+    log: silentLog,
+    metrics,
+    database,
+  });
+  const port = await server.listen(0, '127.0.0.1');
+  return { server, metrics, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+export type RawClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A raw Socket.IO client (websocket only, no reconnection); resolves once connected. */
+export async function connectRaw(url: string, token: string | undefined): Promise<RawClient> {
+  const socket: RawClient = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: token === undefined ? {} : { token },
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+  return socket;
+}
+
+/** The message of the `connect_error` a handshake with this auth gets. */
+export async function refusal(url: string, auth: Record<string, unknown>): Promise<string> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+  try {
+    return await new Promise<string>((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', (err) => resolve(err.message));
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+export const traderToken = (accountId: string, ttlSeconds = 3600) =>
+  signToken(TEST_JWT_SECRET, { accountId }, ttlSeconds);
+
+/** A `@socket.io/redis-emitter` on its own Redis connection, as a worker broadcasts. */
+export function createTestEmitter(prefix: string) {
+  const redis = createRedisConnection(REDIS_URL, silentLog, 'test-emitter');
+  const emitter = new Emitter<ServerToClientEvents>(redis, { key: socketIoAdapterKey(prefix) });
+  return { emitter, close: () => redis.quit().then(() => undefined) };
+}
