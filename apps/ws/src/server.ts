@@ -17,7 +17,9 @@ import type { WsServerIo } from './socket-types';
 
 /** What a ws node needs; `main.ts` builds it, tests build their own. */
 export interface WsServerDeps {
-  config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'jwtSecret' | 'ws'>;
+  config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'jwtSecret'> & {
+    ws: Pick<Config['ws'], 'resumeBatchSize' | 'maxMessageBytes' | 'rateLimitPerSecond'>;
+  };
   log: Logger;
   metrics: Metrics;
   /** The node's PostgreSQL pool (ownership checks, resume); closed by the caller. */

@@ -53,6 +53,13 @@ const envSchema = z.object({
   WS_RESUME_BATCH_SIZE: int(500, 1, 10_000),
   WS_MAX_MESSAGE_BYTES: int(16_384, 256, 1_048_576),
   WS_RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
+  // Where browsers reach the ws nodes, for the trader page: comma-separated URLs; `:3001` means
+  // "this port on the page's own host". Default: `:<WS_PORT>`.
+  WS_PUBLIC_URLS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(https?:\/\/[^\s,]+|:\d{1,5})$/, { message: 'expected http(s) URLs or :port, comma-separated' }))),
   SHUTDOWN_TIMEOUT_MS: int(8_000, 100, 60_000),
   ENABLE_NOTIFY: bool(true),
 });
@@ -86,7 +93,13 @@ export interface Config {
   progressStaleAfterMs: number;
   outbox: { pollIntervalMs: number; batchSize: number; leaseMs: number; attempts: number; notify: boolean };
   mail: { attempts: number; backoffMs: number; socketTimeoutMs: number };
-  ws: { resumeBatchSize: number; maxMessageBytes: number; rateLimitPerSecond: number };
+  ws: {
+    resumeBatchSize: number;
+    maxMessageBytes: number;
+    rateLimitPerSecond: number;
+    /** URLs the trader page hands to browsers (`:port` = the page's host). @default [`:${wsPort}`] */
+    publicUrls: string[];
+  };
   shutdownTimeoutMs: number;
 }
 
@@ -152,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       resumeBatchSize: e.WS_RESUME_BATCH_SIZE,
       maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
       rateLimitPerSecond: e.WS_RATE_LIMIT_PER_SECOND,
+      publicUrls: e.WS_PUBLIC_URLS.length > 0 ? e.WS_PUBLIC_URLS : [`:${e.WS_PORT}`],
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
