@@ -2,3 +2,9 @@ export * from './queue-names';
 export * from './job-catalog';
 export { createRedisConnection } from './redis-connection';
 export { socketIoAdapterKey } from './socket-channel';
+export {
+  registerQueueDepthMetrics,
+  QUEUE_DEPTH_METRIC,
+  QUEUE_DEPTH_STATES,
+  type QueueDepthMetricsOptions,
+} from './queue-depth-metrics';
