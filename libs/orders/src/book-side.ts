@@ -1,0 +1,130 @@
+import { formatDecimal, type RestingOrder } from '@execn/matching';
+import { orderColumns } from './order-columns';
+import { toOrderRecord, toResting, type OrderRecord, type OrderRow, type SqlOrTx } from './order-record';
+
+/** Rows fetched by the first read of a side; each further read doubles, up to the cap. */
+const FIRST_CHUNK = 32;
+const MAX_CHUNK = 1_024;
+
+/**
+ * One side of a symbol's book as one transaction sees it: a best-first prefix
+ * read lazily from PostgreSQL (under the symbol lock, so it cannot change
+ * underneath), plus the orders this transaction made rest.
+ *
+ * Everything up to the `frontier` (the last row read) is the exact head of the
+ * book. Orders rested by this transaction may sort after the frontier; they
+ * are kept but not offered to the engine until reads have caught up with them,
+ * because unread rows could come first.
+ */
+export class BookSide {
+  /** Live orders, best first: bids by price desc, asks by price asc; then oldest first. */
+  private readonly entries: OrderRecord[] = [];
+  private frontier: OrderRecord | null = null;
+  private exhausted = false;
+  private chunk = FIRST_CHUNK;
+
+  constructor(
+    readonly symbol: string,
+    readonly side: 'buy' | 'sell',
+    private readonly registry: Map<string, OrderRecord>,
+  ) {}
+
+  /** Reads the next rows after the frontier (or the best rows, the first time). */
+  async load(sql: SqlOrTx): Promise<void> {
+    const limit = this.chunk;
+    this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
+    const f = this.frontier;
+    const after =
+      f === null
+        ? sql``
+        : this.side === 'sell'
+          ? sql`and (price, priority) > (${formatDecimal(f.price!)}::numeric, ${f.priority.toString()}::bigint)`
+          : sql`and (price < ${formatDecimal(f.price!)}::numeric
+                or (price = ${formatDecimal(f.price!)}::numeric and priority > ${f.priority.toString()}::bigint))`;
+    // Bids want price desc, priority asc: the index gives price order and an
+    // incremental sort fixes priority within a price, stopping at the limit.
+    const order = this.side === 'sell' ? sql`order by price, priority` : sql`order by price desc, priority`;
+    const rows = await sql<OrderRow[]>`
+      select ${orderColumns(sql)} from orders
+      where symbol = ${this.symbol} and side = ${this.side} and status in ('working', 'partially_filled') ${after}
+      ${order}
+      limit ${limit}`;
+    for (const row of rows) {
+      const record = toOrderRecord(row);
+      this.registry.set(record.id, record);
+      this.insert(record);
+    }
+    const last = rows.length > 0 ? this.registry.get(rows[rows.length - 1]!.id) : undefined;
+    if (last !== undefined) this.frontier = last;
+    if (rows.length < limit) this.exhausted = true;
+  }
+
+  /**
+   * The best-first candidates `incoming` can reach, long enough to cover its
+   * quantity with other accounts' orders (own orders in the way are included:
+   * the engine cancels them), reading more rows while the prefix falls short.
+   */
+  async candidatesFor(sql: SqlOrTx, incoming: OrderRecord): Promise<RestingOrder[]> {
+    for (;;) {
+      let covered = 0;
+      let end = 0;
+      let complete = false;
+      for (; end < this.entries.length; end++) {
+        const entry = this.entries[end]!;
+        if (this.beyondFrontier(entry)) break;
+        if (!reaches(incoming, entry.price!)) {
+          complete = true;
+          break;
+        }
+        if (entry.accountId !== incoming.accountId) covered += entry.leavesQty;
+        if (covered >= incoming.quantity) {
+          end++;
+          complete = true;
+          break;
+        }
+      }
+      if (complete || (end === this.entries.length && this.exhausted)) {
+        return this.entries.slice(0, end).map(toResting);
+      }
+      await this.load(sql);
+    }
+  }
+
+  /** Adds a live order at its place: behind everything at an equal or better price. */
+  insert(record: OrderRecord): void {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compare(this.entries[mid]!, record) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.entries.splice(lo, 0, record);
+  }
+
+  /** Drops orders that are no longer live (filled or cancelled by matching). */
+  removeFinal(): void {
+    let w = 0;
+    for (const e of this.entries) if (e.status === 'working' || e.status === 'partially_filled') this.entries[w++] = e;
+    this.entries.length = w;
+  }
+
+  private beyondFrontier(entry: OrderRecord): boolean {
+    if (this.exhausted) return false;
+    return this.frontier === null || this.compare(entry, this.frontier) > 0;
+  }
+
+  /** Negative when `a` has priority over `b` on this side. */
+  private compare(a: OrderRecord, b: OrderRecord): number {
+    const pa = a.price!;
+    const pb = b.price!;
+    if (pa !== pb) return (this.side === 'sell' ? pa < pb : pa > pb) ? -1 : 1;
+    return a.priority < b.priority ? -1 : a.priority > b.priority ? 1 : 0;
+  }
+}
+
+/** Whether `incoming` may trade at `price`: any price for a market order. */
+function reaches(incoming: OrderRecord, price: bigint): boolean {
+  if (incoming.price === null) return true;
+  return incoming.side === 'buy' ? price <= incoming.price : price >= incoming.price;
+}

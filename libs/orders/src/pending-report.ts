@@ -1,0 +1,52 @@
+import type { ExecType, ReportReason, StoredExecutionReport } from '@execn/contracts';
+import { formatDecimal, type OrderState } from '@execn/matching';
+import { avgPxString, type OrderRecord } from './order-record';
+
+/**
+ * A report decided by matching but not yet numbered: its account's `seq` is
+ * only known once the account rows are locked, right before the writes.
+ */
+export interface PendingReport {
+  /** The order it is about; only its static fields are read. */
+  order: OrderRecord;
+  execType: ExecType;
+  /** The order's state right after the event (immutable engine state). */
+  state: OrderState;
+  lastQty: number | null;
+  lastPx: bigint | null;
+  tradeId: string | null;
+  reason: ReportReason | null;
+  transactTime: Date;
+}
+
+/**
+ * The stored report (CONTRACT section 4, without `eventId`). `execId` is
+ * `<orderId>:<seq>`: unique because an order belongs to one account and seq
+ * never repeats within an account, and stable across a requeue.
+ */
+export function toStoredReport(p: PendingReport, seq: number): StoredExecutionReport {
+  const o = p.order;
+  return {
+    seq,
+    execId: `${o.id}:${seq}`,
+    execType: p.execType,
+    status: p.state.status,
+    orderId: o.id,
+    clientOrderId: o.clientOrderId,
+    accountId: o.accountId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    timeInForce: o.timeInForce,
+    price: o.price === null ? null : formatDecimal(o.price),
+    quantity: p.state.quantity,
+    lastQty: p.lastQty,
+    lastPx: p.lastPx === null ? null : formatDecimal(p.lastPx),
+    tradeId: p.tradeId,
+    cumQty: p.state.cumQty,
+    leavesQty: p.state.leavesQty,
+    avgPx: avgPxString(p.state),
+    reason: p.reason,
+    transactTime: p.transactTime.toISOString(),
+  };
+}

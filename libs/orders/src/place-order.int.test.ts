@@ -1,0 +1,177 @@
+import type { ExecutionReport } from '@execn/contracts';
+import { createTestDatabase, type TestDatabase } from '@execn/testing';
+import { cancelOrder, getOrder, listOrders, listReports, placeOrder, type PlaceOrderInput } from './index';
+import { seed } from './test-support/seed';
+
+let db: TestDatabase;
+const A = { accountId: 'acc-a' };
+const B = { accountId: 'acc-b' };
+const C = { accountId: 'acc-c' };
+
+function limit(side: 'buy' | 'sell', quantity: number, price: string, extra: Partial<PlaceOrderInput> = {}): PlaceOrderInput {
+  return { symbol: 'AAPL', side, type: 'limit', quantity, price, timeInForce: 'GTC', clientOrderId: null, ...extra };
+}
+function market(side: 'buy' | 'sell', quantity: number, extra: Partial<PlaceOrderInput> = {}): PlaceOrderInput {
+  return { symbol: 'AAPL', side, type: 'market', quantity, price: null, timeInForce: 'IOC', clientOrderId: null, ...extra };
+}
+const brief = (r: ExecutionReport) => [r.execType, r.status, r.lastQty, r.lastPx, r.cumQty, r.leavesQty, r.avgPx, r.reason];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seed(db.sql, {
+    accounts: ['acc-a', 'acc-b', 'acc-c'],
+    instruments: [{ symbol: 'AAPL', tickSize: '0.05', lotSize: 1 }, { symbol: 'HALT', halted: true }, { symbol: 'LOT', lotSize: 10 }],
+  });
+});
+afterAll(async () => db.drop());
+beforeEach(async () => {
+  // Each test starts with an empty book for AAPL.
+  await db.sql`update orders set status = 'cancelled', leaves_qty = 0 where status in ('working', 'partially_filled')`;
+});
+
+describe('placeOrder report chains', () => {
+  it('a resting GTC order gets one new report and is on the book', async () => {
+    const res = await placeOrder(db.sql, A, limit('sell', 100, '101.25', { clientOrderId: 'rest-1' }));
+    expect(res.order).toMatchObject({ status: 'working', cumQty: 0, leavesQty: 100, price: '101.25', avgPx: null, clientOrderId: 'rest-1' });
+    expect(res.reports.map(brief)).toEqual([['new', 'working', null, null, 0, 100, null, null]]);
+    expect(res.reports[0]).toMatchObject({ orderId: res.order.id, accountId: 'acc-a', symbol: 'AAPL', quantity: 100, tradeId: null });
+    expect(typeof res.reports[0]!.eventId).toBe('string');
+  });
+
+  it('a crossing order trades on both sides at the resting price with one tradeId, walking levels', async () => {
+    const s1 = await placeOrder(db.sql, A, limit('sell', 30, '101.00'));
+    const s2 = await placeOrder(db.sql, B, limit('sell', 50, '101.50'));
+    const buy = await placeOrder(db.sql, C, limit('buy', 60, '102.00'));
+    expect(buy.reports.map(brief)).toEqual([
+      ['new', 'working', null, null, 0, 60, null, null],
+      ['trade', 'partially_filled', 30, '101', 30, 30, '101', null],
+      ['trade', 'filled', 30, '101.5', 60, 0, '101.25', null],
+    ]);
+    const [sellA] = (await listReports(db.sql, A, { sinceSeq: s1.reports[0]!.seq })).reports;
+    const sellB = (await listReports(db.sql, B, { sinceSeq: s2.reports[0]!.seq })).reports;
+    expect(brief(sellA!)).toEqual(['trade', 'filled', 30, '101', 30, 0, '101', null]);
+    expect(sellB.map(brief)).toEqual([['trade', 'partially_filled', 30, '101.5', 30, 20, '101.5', null]]);
+    expect(sellA!.tradeId).toBe(buy.reports[1]!.tradeId);
+    expect(sellB[0]!.tradeId).toBe(buy.reports[2]!.tradeId);
+    expect(buy.reports[1]!.tradeId).not.toBe(buy.reports[2]!.tradeId);
+    expect((await getOrder(db.sql, B, s2.order.id)).leavesQty).toBe(20);
+    const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from trades where buy_order_id = ${buy.order.id}`;
+    expect(n).toBe(2);
+  });
+
+  it('price then time priority: the older order at the best price fills first', async () => {
+    const older = await placeOrder(db.sql, A, limit('buy', 10, '100'));
+    const newer = await placeOrder(db.sql, B, limit('buy', 10, '100'));
+    const worse = await placeOrder(db.sql, B, limit('buy', 10, '99.95'));
+    await placeOrder(db.sql, C, limit('sell', 15, '99.95'));
+    expect((await getOrder(db.sql, A, older.order.id)).status).toBe('filled');
+    expect((await getOrder(db.sql, B, newer.order.id))).toMatchObject({ status: 'partially_filled', cumQty: 5 });
+    expect((await getOrder(db.sql, B, worse.order.id)).status).toBe('working');
+  });
+
+  it('IOC and market remainders are cancelled with unfilled_remainder', async () => {
+    await placeOrder(db.sql, A, limit('sell', 10, '50'));
+    const ioc = await placeOrder(db.sql, B, limit('buy', 15, '50', { timeInForce: 'IOC' }));
+    expect(ioc.reports.map(brief)).toEqual([
+      ['new', 'working', null, null, 0, 15, null, null],
+      ['trade', 'partially_filled', 10, '50', 10, 5, '50', null],
+      ['cancelled', 'cancelled', null, null, 10, 0, '50', 'unfilled_remainder'],
+    ]);
+    const mkt = await placeOrder(db.sql, B, market('buy', 5));
+    expect(mkt.reports.map(brief)).toEqual([
+      ['new', 'working', null, null, 0, 5, null, null],
+      ['cancelled', 'cancelled', null, null, 0, 0, null, 'unfilled_remainder'],
+    ]);
+    expect(mkt.order).toMatchObject({ status: 'cancelled', reason: 'unfilled_remainder', price: null });
+  });
+
+  it('self-trade prevention cancels the own resting order and goes on matching', async () => {
+    const own = await placeOrder(db.sql, A, limit('sell', 10, '20'));
+    const other = await placeOrder(db.sql, B, limit('sell', 10, '20.05'));
+    const buy = await placeOrder(db.sql, A, limit('buy', 10, '21'));
+    expect(buy.reports.map(brief)).toEqual([
+      ['new', 'working', null, null, 0, 10, null, null],
+      ['trade', 'filled', 10, '20.05', 10, 0, '20.05', null],
+    ]);
+    const ownNow = await getOrder(db.sql, A, own.order.id);
+    expect(ownNow).toMatchObject({ status: 'cancelled', reason: 'self_trade_prevented', leavesQty: 0 });
+    const reportsA = (await listReports(db.sql, A, { sinceSeq: own.reports[0]!.seq })).reports;
+    // Seqs follow the events: A's new report, then the STP cancel, then A's fill.
+    expect(reportsA.map((r) => [r.orderId, r.execType, r.reason])).toEqual([
+      [buy.order.id, 'new', null],
+      [own.order.id, 'cancelled', 'self_trade_prevented'],
+      [buy.order.id, 'trade', null],
+    ]);
+    expect((await getOrder(db.sql, B, other.order.id)).status).toBe('filled');
+  });
+
+  it('avgPx is the quantity-weighted average, rounded half-even to 8 decimals', async () => {
+    // A tick of 1e-8 makes sub-unit averages possible.
+    await seed(db.sql, { instruments: [{ symbol: 'FINE', tickSize: '0.00000001' }] });
+    const s = (q: number, p: string) => placeOrder(db.sql, A, { ...limit('sell', q, p), symbol: 'FINE' });
+    await s(1, '1.00000001');
+    await s(1, '1.00000002');
+    const buy = await placeOrder(db.sql, B, { ...limit('buy', 2, '2'), symbol: 'FINE' });
+    // (1.00000001 + 1.00000002) / 2 = 1.000000015 → half-even → 1.00000002
+    expect(buy.order.avgPx).toBe('1.00000002');
+    await s(1, '1.00000001');
+    await s(1, '1.00000003');
+    const buy2 = await placeOrder(db.sql, B, { ...limit('buy', 2, '2'), symbol: 'FINE' });
+    // (1.00000001 + 1.00000003) / 2 = 1.00000002 exactly
+    expect(buy2.order.avgPx).toBe('1.00000002');
+    await s(3, '1.00000001');
+    await s(1, '1.00000002');
+    const buy3 = await placeOrder(db.sql, B, { ...limit('buy', 4, '2'), symbol: 'FINE' });
+    // (3 * 1.00000001 + 1.00000002) / 4 = 1.0000000125 → 1.00000001
+    expect(buy3.order.avgPx).toBe('1.00000001');
+  });
+
+  it.each([
+    ['unknown_symbol', { symbol: 'NOPE' }],
+    ['instrument_halted', { symbol: 'HALT', price: '1' }],
+    ['invalid_tick', { price: '100.01' }],
+    ['invalid_lot', { symbol: 'LOT', quantity: 15, price: '1' }],
+  ])('a business reject %s is stored as rejected with one rejected report', async (reason, extra) => {
+    const res = await placeOrder(db.sql, A, limit('buy', 10, '100', extra as Partial<PlaceOrderInput>));
+    expect(res.order).toMatchObject({ status: 'rejected', reason, leavesQty: 0, cumQty: 0 });
+    expect(res.reports.map(brief)).toEqual([['rejected', 'rejected', null, null, 0, 0, null, reason]]);
+    expect((await getOrder(db.sql, A, res.order.id)).status).toBe('rejected');
+  });
+
+  it('user cancel: cancelled report with user_requested; a final order is 409; a foreign one 404', async () => {
+    const o = await placeOrder(db.sql, A, limit('sell', 10, '300'));
+    await placeOrder(db.sql, B, limit('buy', 4, '300'));
+    await expect(cancelOrder(db.sql, B, o.order.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    const res = await cancelOrder(db.sql, A, o.order.id);
+    expect(res.order).toMatchObject({ status: 'cancelled', reason: 'user_requested', cumQty: 4, leavesQty: 0, avgPx: '300' });
+    expect(res.reports.map(brief)).toEqual([['cancelled', 'cancelled', null, null, 4, 0, '300', 'user_requested']]);
+    await expect(cancelOrder(db.sql, A, o.order.id)).rejects.toMatchObject({ status: 409, code: 'order_not_cancelable' });
+    await expect(cancelOrder(db.sql, A, 'not-a-uuid')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('a duplicate clientOrderId is 409 and writes nothing; another account may reuse it', async () => {
+    await placeOrder(db.sql, A, limit('buy', 1, '1', { clientOrderId: 'dup-1' }));
+    const before = await db.sql`select (select count(*) from orders)::int as o, (select count(*) from outbox_events)::int as e`;
+    await expect(placeOrder(db.sql, A, limit('buy', 1, '1', { clientOrderId: 'dup-1' }))).rejects.toMatchObject({
+      status: 409,
+      code: 'duplicate_client_order_id',
+    });
+    const after = await db.sql`select (select count(*) from orders)::int as o, (select count(*) from outbox_events)::int as e`;
+    expect(after).toEqual(before);
+    await expect(placeOrder(db.sql, B, limit('buy', 1, '1', { clientOrderId: 'dup-1' }))).resolves.toBeDefined();
+  });
+
+  it('lists orders newest first with keyset pagination and filters', async () => {
+    await seed(db.sql, { accounts: ['acc-list'] });
+    const L = { accountId: 'acc-list' };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await placeOrder(db.sql, L, limit('buy', 1, '1'))).order.id);
+    const p1 = await listOrders(db.sql, L, { limit: 2 });
+    const p2 = await listOrders(db.sql, L, { limit: 2, cursor: p1.nextCursor });
+    const p3 = await listOrders(db.sql, L, { limit: 2, cursor: p2.nextCursor });
+    expect([...p1.orders, ...p2.orders, ...p3.orders].map((o) => o.id)).toEqual(ids.reverse());
+    expect(p3.nextCursor).toBeNull();
+    expect((await listOrders(db.sql, L, { status: 'filled' })).orders).toEqual([]);
+    expect((await listOrders(db.sql, L, { symbol: 'AAPL', status: 'working' })).orders).toHaveLength(5);
+  });
+});

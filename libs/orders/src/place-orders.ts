@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '@execn/contracts';
+import { parseDecimal, type InstrumentRules } from '@execn/matching';
+import type { Sql, TransactionSql } from 'postgres';
+import { parseUnits } from './decimal-units';
+import { matchBatch } from './match-batch';
+import { toOrderView, type OrderRecord } from './order-record';
+import type { OrderResult, PlaceOutcome, Trader } from './order-result';
+import { persistChanges, type PersistOptions } from './persist-changes';
+import type { PlaceOrderInput } from './place-order-input';
+import { lockSymbol } from './symbol-lock';
+
+/** A new order and whose it is. */
+export interface PlaceRequest {
+  trader: Trader;
+  input: PlaceOrderInput;
+}
+
+/** Retries after a concurrent transaction took the same clientOrderId first; the re-check then finds it. */
+const MAX_CONFLICT_RETRIES = 3;
+
+/**
+ * Places one order in one transaction (see `placeOrders`).
+ *
+ * @throws ApiError 409 `duplicate_client_order_id`, 403 `unknown_account`.
+ */
+export async function placeOrder(
+  sql: Sql,
+  trader: Trader,
+  input: PlaceOrderInput,
+  options: PersistOptions = {},
+): Promise<OrderResult> {
+  const [outcome] = await placeOrders(sql, input.symbol, [{ trader, input }], options);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.result;
+}
+
+/**
+ * Places orders of ONE symbol, in the given order, in ONE transaction: the
+ * symbol's advisory lock; one pipelined read of the instrument, the accounts,
+ * clientOrderId clashes, the orders' priorities and the head of the book;
+ * matching in memory; then the few multi-row writes of `persistChanges`. Each
+ * order is still all-or-nothing with its reports, and an order refused before
+ * matching (duplicate clientOrderId, unknown account) costs its batch-mates
+ * nothing: it is answered with its error and written nowhere.
+ *
+ * Business rejects (unknown symbol, halted, tick, lot) are stored as
+ * `rejected` orders with a `rejected` report.
+ */
+export async function placeOrders(
+  sql: Sql,
+  symbol: string,
+  requests: PlaceRequest[],
+  options: PersistOptions = {},
+): Promise<PlaceOutcome[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sql.begin((tx) => placeInTransaction(tx, symbol, requests, options));
+    } catch (err) {
+      if (attempt < MAX_CONFLICT_RETRIES && isClientOrderIdConflict(err)) continue;
+      throw err;
+    }
+  }
+}
+
+async function placeInTransaction(
+  tx: TransactionSql,
+  symbol: string,
+  requests: PlaceRequest[],
+  options: PersistOptions,
+): Promise<PlaceOutcome[]> {
+  const at = new Date();
+  const accountIds = [...new Set(requests.map((r) => r.trader.accountId))];
+  const keyed = requests.filter((r) => r.input.clientOrderId !== null);
+  const [, instrumentRows, accountRows, clashRows, priorityRows] = await Promise.all([
+    lockSymbol(tx, symbol),
+    tx<{ tick_size: string; lot_size: number; halted: boolean }[]>`
+      select tick_size::text as tick_size, lot_size, halted from instruments where symbol = ${symbol}`,
+    tx<{ id: string }[]>`select id from accounts where id = any(${accountIds}::text[])`,
+    keyed.length === 0
+      ? []
+      : tx<{ account_id: string; client_order_id: string }[]>`
+          select account_id, client_order_id from orders
+          where (account_id, client_order_id) in (
+            select * from unnest(${keyed.map((r) => r.trader.accountId)}::text[],
+                                 ${keyed.map((r) => r.input.clientOrderId)}::text[]))`,
+    tx<{ p: string }[]>`select nextval('orders_priority_seq')::text as p from generate_series(1, ${requests.length}::int)`,
+  ]);
+
+  const row = instrumentRows[0];
+  const instrument: InstrumentRules | null = row
+    ? { symbol, tickSize: parseUnits(row.tick_size), lotSize: row.lot_size, halted: row.halted }
+    : null;
+  const known = new Set(accountRows.map((a) => a.id));
+  const taken = new Set(clashRows.map((c) => `${c.account_id}\u0000${c.client_order_id}`));
+
+  const outcomes: (PlaceOutcome | OrderRecord)[] = requests.map(({ trader, input }, i) => {
+    if (!known.has(trader.accountId)) {
+      return { ok: false, error: new ApiError(403, 'unknown_account', `Account ${trader.accountId} does not exist`) };
+    }
+    if (input.clientOrderId !== null) {
+      const key = `${trader.accountId}\u0000${input.clientOrderId}`;
+      if (taken.has(key)) {
+        return {
+          ok: false,
+          error: new ApiError(409, 'duplicate_client_order_id', `clientOrderId ${input.clientOrderId} was already used`),
+        };
+      }
+      taken.add(key);
+    }
+    return newRecord(trader, input, BigInt(priorityRows[i]!.p), at);
+  });
+  const records = outcomes.filter((o): o is OrderRecord => 'id' in o);
+  if (records.length === 0) return outcomes as PlaceOutcome[];
+
+  const changes = await matchBatch(tx, instrument, records, at);
+  const reports = await persistChanges(tx, changes, at, options);
+  return outcomes.map((o) => {
+    if (!('id' in o)) return o;
+    const failure = changes.failures.get(o.id);
+    if (failure !== undefined) return { ok: false, error: failure };
+    return { ok: true, result: { order: toOrderView(o), reports: reports.get(o.id) ?? [] } };
+  });
+}
+
+function newRecord(trader: Trader, input: PlaceOrderInput, priority: bigint, at: Date): OrderRecord {
+  return {
+    id: randomUUID(),
+    priority,
+    accountId: trader.accountId,
+    clientOrderId: input.clientOrderId,
+    symbol: input.symbol,
+    side: input.side,
+    type: input.type,
+    timeInForce: input.timeInForce,
+    price: input.price === null ? null : parseDecimal(input.price),
+    quantity: input.quantity,
+    cumQty: 0,
+    leavesQty: input.quantity,
+    cumNotional: 0n,
+    status: 'working',
+    reason: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function isClientOrderIdConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint_name?: string };
+  return e.code === '23505' && e.constraint_name === 'orders_account_client_order_id_uq';
+}

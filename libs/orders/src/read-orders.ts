@@ -1,0 +1,63 @@
+import { ApiError, type OrderStatus, type OrderView } from '@execn/contracts';
+import { orderColumns } from './order-columns';
+import { isUuid, notFound } from './order-lookup';
+import { toOrderRecord, toOrderView, type OrderRow, type SqlOrTx } from './order-record';
+import type { Trader } from './order-result';
+
+/**
+ * The caller's order.
+ *
+ * @throws ApiError 404 `not_found` when it does not exist or is another account's.
+ */
+export async function getOrder(sql: SqlOrTx, trader: Trader, orderId: string): Promise<OrderView> {
+  if (!isUuid(orderId)) throw notFound();
+  const [row] = await sql<OrderRow[]>`
+    select ${orderColumns(sql)} from orders where id = ${orderId} and account_id = ${trader.accountId}`;
+  if (row === undefined) throw notFound();
+  return toOrderView(toOrderRecord(row));
+}
+
+/** Filters and page of `listOrders`. */
+export interface ListOrdersOptions {
+  status?: OrderStatus;
+  symbol?: string;
+  /** 1-1000. @default 100 */
+  limit?: number;
+  /** The previous page's `nextCursor`. */
+  cursor?: string | null;
+}
+
+/** A page of orders, newest first. */
+export interface OrderPage {
+  orders: OrderView[];
+  /** Pass back as `cursor`; null at the end. */
+  nextCursor: string | null;
+}
+
+/**
+ * The caller's orders, newest first, with keyset pagination on `priority`
+ * (an identity: newer orders have higher values), so pages neither skip nor
+ * repeat while orders keep arriving. The cursor is the last priority seen.
+ *
+ * @throws ApiError 400 `validation_error` for a malformed cursor.
+ */
+export async function listOrders(sql: SqlOrTx, trader: Trader, options: ListOrdersOptions = {}): Promise<OrderPage> {
+  const limit = options.limit ?? 100;
+  const cursor = options.cursor ?? null;
+  if (cursor !== null && !/^\d{1,19}$/.test(cursor)) {
+    throw new ApiError(400, 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
+  }
+  const rows = await sql<OrderRow[]>`
+    select ${orderColumns(sql)} from orders
+    where account_id = ${trader.accountId}
+      ${options.status === undefined ? sql`` : sql`and status = ${options.status}`}
+      ${options.symbol === undefined ? sql`` : sql`and symbol = ${options.symbol}`}
+      ${cursor === null ? sql`` : sql`and priority < ${cursor}::bigint`}
+    order by priority desc
+    limit ${limit + 1}`;
+  const page = rows.slice(0, limit);
+  return {
+    orders: page.map((r) => toOrderView(toOrderRecord(r))),
+    nextCursor: rows.length > limit ? page[page.length - 1]!.priority : null,
+  };
+}
