@@ -1,52 +1,61 @@
 /**
- * `npm start`: the local stack for a newcomer. Migrates, builds, then runs every
- * app that exists with prefixed logs; Ctrl-C stops them all gracefully.
- * (Issue 6 grows this into the full stack: 2 ws nodes, 2 workers, SMTP sink, seed data.)
+ * `npm start`: the whole stack on one machine for a newcomer (CONTRACT section 1):
+ * PostgreSQL and Redis (private instances under .data/ when none runs), migrate,
+ * demo seed, api, 2 ws nodes, poller, 2 workers and a local mail sink with a web
+ * page, one prefixed log stream per process. Ctrl-C (or SIGTERM) stops all of it
+ * gracefully and exits 0; a second Ctrl-C, a second later, forces it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '@execn/config';
-import { migrateDatabase } from '@execn/db';
+import { ConfigError, loadConfig } from '@execn/config';
+import { StartCancelled, startStack, type RunningStack } from './stack/run-stack';
+import { StackError } from './stack/stack-error';
+import { loadStackOptions } from './stack/stack-options';
+import { createStackOutput } from './stack/stack-output';
 
 const root = path.resolve(__dirname, '..');
+const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const out = createStackOutput(process.stdout, color);
 
-function run(name: string, app: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = `[${name}] `;
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let buf = '';
-    stream.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const l of lines) process.stdout.write(prefix + l + '\n');
-    });
+let stack: RunningStack | undefined;
+let starting: Promise<RunningStack | undefined> | undefined;
+let stopRequestedAt = 0;
+
+async function shutdown(signal: string): Promise<never> {
+  out.info('stack', `${signal}: stopping every process (Ctrl-C again to force)`);
+  const running = await starting?.catch(() => undefined);
+  await running?.stop();
+  out.info('stack', 'stopped');
+  process.exit(0);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const now = Date.now();
+  if (!stopRequestedAt) {
+    stopRequestedAt = now;
+    void shutdown(signal);
+    return;
   }
-  child.on('exit', (code, signal) => process.stdout.write(`${prefix}exited (${signal ?? code})\n`));
-  return child;
+  // The terminal and `npm`/`tsx` may each deliver the same Ctrl-C: only a later one forces.
+  if (now - stopRequestedAt < 1_000) return;
+  out.error('stack', `${signal} again: killing every process now`);
+  stack?.forceKill();
+  process.exit(1);
 }
 
 async function main(): Promise<void> {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', () => stack?.forceKill());
   const config = loadConfig();
-  await migrateDatabase(config.databaseUrl);
-  const build = spawn(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  await new Promise((r) => build.on('exit', r));
-  const children = ['api', 'ws', 'poller', 'worker']
-    .filter((a) => existsSync(path.join(root, 'apps', a, 'dist', 'main.js')))
-    .map((a) => run(a, a, {}));
-  const stop = () => {
-    for (const c of children) c.kill('SIGTERM');
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  await Promise.all(children.map((c) => new Promise((r) => c.on('exit', r))));
+  const options = loadStackOptions(process.env, root);
+  if (config.jwtSecretIsDefault) out.warn('stack', 'JWT_SECRET is not set: using the dev secret (fine on your machine, never in production)');
+  starting = startStack({ root, config, options, env: process.env, out, cancelled: () => stopRequestedAt > 0 });
+  stack = await starting;
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`start failed: ${String((err as Error)?.message ?? err)}\n`);
+  if (err instanceof StartCancelled) return; // shutdown() exits 0
+  const message = err instanceof ConfigError || err instanceof StackError ? err.message : `npm start failed: ${String((err as Error)?.stack ?? err)}`;
+  out.error('stack', message);
   process.exit(1);
 });

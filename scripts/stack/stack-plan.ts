@@ -1,0 +1,95 @@
+/**
+ * What `npm start` runs, worked out from the configuration before anything
+ * starts: every process with its environment and ports, and the URLs the
+ * banner prints and the readiness check polls. Pure: config in, plan out.
+ */
+import path from 'node:path';
+import type { Config } from '@execn/config';
+import type { ProcessSpec } from './supervisor';
+
+/** The apps of CONTRACT section 1, in start order. */
+export const STACK_APPS = ['api', 'ws', 'poller', 'worker'] as const;
+export type StackApp = (typeof STACK_APPS)[number];
+
+/** How many of each app the local stack runs. */
+export const STACK_REPLICAS: Record<StackApp, number> = { api: 1, ws: 2, poller: 1, worker: 2 };
+
+/** Inputs of `planStack` that are not app configuration. */
+export interface StackPlanInput {
+  root: string;
+  config: Config;
+  /** The environment the stack runner was started with; children inherit it. */
+  env: NodeJS.ProcessEnv;
+  /** URLs of the PostgreSQL and Redis actually in use (maybe private instances). */
+  databaseUrl: string;
+  redisUrl: string;
+  smtpUrl: string;
+  /** Concrete ports (0 already resolved). */
+  ports: { api: number; ws: number[]; metrics: number[] };
+  /** Dev credentials for Bull Board when none are configured. */
+  bullBoard: { user: string; password: string };
+  /** Apps whose bundle exists. */
+  builtApps: ReadonlySet<StackApp>;
+}
+
+/** A process of the plan, with where it answers /readyz. */
+export interface PlannedProcess extends ProcessSpec {
+  app: StackApp;
+  /** Base URL of its HTTP server (`/readyz`, `/metrics`). */
+  httpUrl: string;
+}
+
+/** The stack to run. */
+export interface StackPlan {
+  processes: PlannedProcess[];
+  /** Apps of the contract with no bundle yet (skipped, reported). */
+  missingApps: StackApp[];
+  apiUrl: string;
+  wsUrls: string[];
+}
+
+/** Names each replica (`api`, `ws-1`, `ws-2`, `poller`, `worker-1`...). */
+function replicaName(app: StackApp, index: number): string {
+  return STACK_REPLICAS[app] > 1 ? `${app}-${index + 1}` : app;
+}
+
+/** Lays out every process of the local stack. */
+export function planStack(input: StackPlanInput): StackPlan {
+  const { root, ports } = input;
+  const common: NodeJS.ProcessEnv = {
+    ...input.env,
+    DATABASE_URL: input.databaseUrl,
+    REDIS_URL: input.redisUrl,
+    SMTP_URL: input.smtpUrl,
+    QUEUE_PREFIX: input.config.queuePrefix,
+    BULL_BOARD_USER: input.bullBoard.user,
+    BULL_BOARD_PASSWORD: input.bullBoard.password,
+    // The trader page (served by the api) hands browsers both ws nodes, on the page's own host.
+    WS_PUBLIC_URLS: input.env.WS_PUBLIC_URLS || ports.ws.map((p) => `:${p}`).join(','),
+  };
+  const processes: PlannedProcess[] = [];
+  let metricsIndex = 0;
+  for (const app of STACK_APPS) {
+    if (!input.builtApps.has(app)) continue;
+    for (let i = 0; i < STACK_REPLICAS[app]; i++) {
+      const env: NodeJS.ProcessEnv = { ...common };
+      const port = app === 'api' ? ports.api : app === 'ws' ? ports.ws[i]! : ports.metrics[metricsIndex++]!;
+      env[app === 'api' ? 'API_PORT' : app === 'ws' ? 'WS_PORT' : 'METRICS_PORT'] = String(port);
+      processes.push({
+        app,
+        name: replicaName(app, i),
+        command: process.execPath,
+        args: ['--enable-source-maps', path.join(root, 'apps', app, 'dist', 'main.js')],
+        env,
+        cwd: root,
+        httpUrl: `http://127.0.0.1:${port}`,
+      });
+    }
+  }
+  return {
+    processes,
+    missingApps: STACK_APPS.filter((a) => !input.builtApps.has(a)),
+    apiUrl: `http://localhost:${ports.api}`,
+    wsUrls: ports.ws.map((p) => `http://localhost:${p}`),
+  };
+}
