@@ -1,0 +1,137 @@
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '@execn/config';
+import { createLogger, createMetrics, type Metrics } from '@execn/observability';
+import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
+import { SmtpSink, createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
+import { startWorkerApp, type WorkerApp, type WorkerAppOverrides } from '../worker-app';
+import { SocketTestServer } from './socket-test-server';
+
+/** Fast settings for tests: short lease, poll, backoff and timeouts. */
+export const FAST_ENV: Record<string, string> = {
+  OUTBOX_LEASE_MS: '1000',
+  POLL_INTERVAL_MS: '50',
+  MAIL_ATTEMPTS: '6',
+  MAIL_BACKOFF_MS: '100',
+  MAIL_SOCKET_TIMEOUT_MS: '1000',
+  WORKER_CONCURRENCY: '20',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+};
+
+/**
+ * The whole pipeline on real servers for one test file: its own database,
+ * BullMQ prefix and Socket.IO key, a real SMTP sink and a Socket.IO node on the
+ * Redis adapter; pollers and workers run in-process, started on demand.
+ */
+export class PipelineHarness {
+  db!: TestDatabase;
+  sink = new SmtpSink();
+  sockets!: SocketTestServer;
+  prefix = uniquePrefix('pipe');
+  metrics: Metrics = createMetrics({ defaultMetrics: false });
+  private pollers: OutboxPoller[] = [];
+  private workers: WorkerApp[] = [];
+
+  constructor(
+    private readonly env: Record<string, string> = {},
+    readonly redisUrl = 'redis://127.0.0.1:6379',
+  ) {}
+
+  async start(): Promise<this> {
+    this.db = await createTestDatabase();
+    await this.sink.start();
+    this.sockets = new SocketTestServer(this.redisUrl, this.prefix);
+    await this.sockets.listen();
+    return this;
+  }
+
+  /** The config a process of this pipeline would load from its environment. */
+  config(extra: Record<string, string> = {}): Config {
+    return loadConfig({
+      DATABASE_URL: this.db.url,
+      REDIS_URL: this.redisUrl,
+      QUEUE_PREFIX: this.prefix,
+      SMTP_URL: this.sink.url,
+      MAIL_FROM: 'Executions <executions@exec.test>',
+      ...FAST_ENV,
+      ...this.env,
+      ...extra,
+    });
+  }
+
+  /** The environment to give a child process (`tsx apps/<app>/src/main.ts`). */
+  childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      DATABASE_URL: this.db.url,
+      REDIS_URL: this.redisUrl,
+      QUEUE_PREFIX: this.prefix,
+      SMTP_URL: this.sink.url,
+      MAIL_FROM: 'Executions <executions@exec.test>',
+      ...FAST_ENV,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...this.env,
+      ...extra,
+    };
+  }
+
+  async startPoller(extra: Record<string, string> = {}): Promise<OutboxPoller> {
+    const config = this.config(extra);
+    const poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: config.logLevel }), this.metrics);
+    this.pollers.push(poller);
+    return poller;
+  }
+
+  startWorker(extra: Record<string, string> = {}, overrides: WorkerAppOverrides = {}): WorkerApp {
+    const config = this.config(extra);
+    const worker = startWorkerApp(config, createLogger({ name: 'worker', level: config.logLevel }), this.metrics, overrides);
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Events by status, for assertions. */
+  async statusCounts(): Promise<Record<string, number>> {
+    const rows = await this.db.sql<{ status: string; n: string }[]>`select status, count(*)::text as n from outbox_events group by status`;
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async deliveries(eventId: string) {
+    return this.db.sql<{ channel: string; generation: number; status: string; attempts: number; last_error: string | null; message_id: string | null }[]>`
+      select channel, generation, status, attempts, last_error, message_id
+      from notification_deliveries where event_id = ${eventId} order by channel`;
+  }
+
+  async metricValue(name: string, labels: Record<string, string> = {}): Promise<number> {
+    // Histograms list their _count/_sum/_bucket series under the base name.
+    const base = name.replace(/_(count|sum|bucket)$/, '');
+    const metric = (await this.metrics.registry.getMetricsAsJSON()).find((m) => m.name === base);
+    const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+    return values
+      .filter((v) => (v.metricName ?? base) === name)
+      .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+      .reduce((sum, v) => sum + v.value, 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.close()));
+    await Promise.all(this.workers.map((w) => w.close()));
+    await this.sockets?.close();
+    await this.sink.stop();
+    await this.db?.drop();
+    await deletePrefixKeys(this.redisUrl, this.prefix);
+  }
+}
+
+/** Deletes a test's BullMQ keys, so runs leave nothing behind in the shared Redis. */
+export async function deletePrefixKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

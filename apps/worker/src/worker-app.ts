@@ -1,0 +1,127 @@
+import { Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '@execn/config';
+import { createDatabase } from '@execn/db';
+import { createMailTransport, RedisReportBroadcaster, type ReportBroadcaster } from '@execn/notifications';
+import { ProgressMonitor, type Metrics } from '@execn/observability';
+import { ExecutionReportDispatcher, markEventFailed, ReportMailDispatcher } from '@execn/outbox';
+import { QUEUE_NAMES, createRedisConnection, mailJobOptions, outboxJobSchema, socketIoAdapterKey } from '@execn/queues';
+import { createExecutionReportProcessor } from './processors/execution-report.processor';
+import { createMailProcessor } from './processors/mail.processor';
+
+/** Replaceable parts, for tests that must inject a fault they cannot cause for real. */
+export interface WorkerAppOverrides {
+  broadcaster?: ReportBroadcaster;
+}
+
+/** A worker process's moving parts, built from its config. */
+export interface WorkerApp {
+  workers: Worker[];
+  /** Alive and making progress (`/healthz`). */
+  live(): boolean;
+  /** PostgreSQL and Redis answer (`/readyz`). */
+  ready(): Promise<boolean>;
+  /** Stops taking jobs, lets jobs in flight finish, closes every client. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts the BullMQ workers of `WORKER_QUEUES`: `outbox`
+ * (broadcast + mail job + mark processed) and `mail` (SMTP send with retries).
+ */
+export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
+  const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'worker' });
+  const queueRedis = createRedisConnection(config.redisUrl, log, 'worker-queue');
+  // Fails fast instead of queueing while Redis is down: a broadcast that cannot be handed over is recorded failed.
+  const emitterRedis = createRedisConnection(config.redisUrl, log, 'worker-emitter', {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  const mailQueue = new Queue(QUEUE_NAMES.mail, { connection: queueRedis, prefix: config.queuePrefix });
+  mailQueue.on('error', (err) => log.warn({ err }, 'mail queue error'));
+  const transport = createMailTransport({ smtpUrl: config.smtpUrl, socketTimeoutMs: config.mail.socketTimeoutMs });
+  transport.on('error', (err) => log.warn({ err }, 'mail transport error'));
+  const progress = new ProgressMonitor(config.progressStaleAfterMs);
+
+  const workerOptions = {
+    prefix: config.queuePrefix,
+    concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.stalledIntervalMs,
+    maxStalledCount: 3,
+  };
+  const workerRedis: Redis[] = [];
+  const probes: Queue[] = [];
+  const makeWorker = (name: string, processor: Processor, onFinalFailure?: (job: Job, err: Error) => Promise<void>) => {
+    const connection = createRedisConnection(config.redisUrl, log, `worker-${name}`);
+    workerRedis.push(connection);
+    const worker = new Worker(name, processor, { ...workerOptions, connection });
+    const probe = name === QUEUE_NAMES.mail ? mailQueue : new Queue(name, { connection: queueRedis, prefix: config.queuePrefix });
+    probe.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
+    probes.push(probe);
+    worker.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
+    worker.on('completed', () => progress.beat());
+    worker.on('failed', (job, err) => {
+      progress.beat();
+      if (!job) return;
+      const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      log.warn({ err, queue: name, jobId: job.id, attemptsMade: job.attemptsMade, final }, 'job failed');
+      if (final && onFinalFailure) void onFinalFailure(job, err).catch((e: unknown) => log.error({ err: e, jobId: job.id }, 'final failure not recorded'));
+    });
+    return worker;
+  };
+
+  const workers: Worker[] = [];
+  if (config.worker.queues.includes('outbox')) {
+    const dispatcher = new ExecutionReportDispatcher({
+      sql: database.sql,
+      broadcaster: overrides.broadcaster ?? new RedisReportBroadcaster(emitterRedis, socketIoAdapterKey(config.queuePrefix)),
+      mailQueue,
+      mailJobOptions: mailJobOptions(config.mail.attempts, config.mail.backoffMs),
+      metrics,
+      log,
+    });
+    workers.push(
+      makeWorker(QUEUE_NAMES.outbox, createExecutionReportProcessor(dispatcher), async (job, err) => {
+        const ref = outboxJobSchema.safeParse(job.data);
+        if (!ref.success) return;
+        // After the last attempt the event is `failed` (final until an admin requeues it), not retried forever.
+        if (await markEventFailed(database.sql, ref.data, err.message, job.attemptsMade)) {
+          metrics.outboxEventsTotal.inc({ type: job.name, status: 'failed' });
+        }
+      }),
+    );
+  }
+  if (config.worker.queues.includes('mail')) {
+    const dispatcher = new ReportMailDispatcher({ sql: database.sql, transport, mailFrom: config.mailFrom, metrics, log });
+    workers.push(makeWorker(QUEUE_NAMES.mail, createMailProcessor(dispatcher)));
+  }
+
+  // Idle progress: Redis answers and nothing waits. Jobs waiting with none completing is a stuck worker.
+  const idleCheck = setInterval(() => {
+    void (async () => {
+      if (!workers.every((w) => w.isRunning())) return;
+      if ((await queueRedis.ping()) !== 'PONG') return;
+      const waiting = await Promise.all(probes.map((q) => q.getWaitingCount()));
+      if (waiting.every((n) => n === 0)) progress.beat();
+    })().catch(() => undefined);
+  }, 1_000);
+  idleCheck.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    workers,
+    live: () => progress.isAlive(),
+    ready: async () => queueRedis.status === 'ready' && (await database.ping()),
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(idleCheck);
+        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all([...new Set([...probes, mailQueue])].map((q) => q.close()));
+        transport.close();
+        await Promise.all([queueRedis, emitterRedis, ...workerRedis].map((r) => r.quit().catch(() => undefined)));
+        await database.close();
+      })()),
+  };
+}

@@ -1,0 +1,120 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import type { Sql } from 'postgres';
+import type { Logger } from 'pino';
+import { mailJobId, outboxJobId } from '@execn/queues';
+import { addMailJobs } from './add-jobs';
+import type { EventRef } from './event-ref';
+import { findInFlightEvents } from './find-in-flight-events';
+import { findPendingMailDeliveries } from './find-pending-mail-deliveries';
+import { checkJobPresence } from './job-presence';
+import { markEventFailed } from './mark-event-failed';
+import { recordMailAttempts } from './record-mail-attempts';
+import type { RedisEpoch } from './redis-epoch';
+import { resetEventsToPending } from './reset-events-to-pending';
+
+/** Dependencies and settings of `OutboxReconciler`. */
+export interface OutboxReconcilerOptions {
+  sql: Sql;
+  outboxQueue: Queue;
+  mailQueue: Queue;
+  mailJobOptions: JobsOptions;
+  epoch: RedisEpoch;
+  log: Logger;
+  /** How long a row may stay in flight before its job is checked (OUTBOX_LEASE_MS). */
+  leaseMs: number;
+  /** Rows checked per round trip. @default 500 */
+  pageSize?: number;
+}
+
+/** What one reconciliation pass did. */
+export interface ReconcileResult {
+  wiped: boolean;
+  resetToPending: number;
+  markedFailed: number;
+  mailJobsReadded: number;
+}
+
+/**
+ * Repairs what Redis lost. PostgreSQL is the truth: an event in flight past
+ * its lease whose job is gone goes back to `pending` (the relay enqueues it
+ * again); one whose job failed for good is marked `failed` (the worker could
+ * not record it); a pending mail delivery whose mail job is gone gets its job
+ * again. When the epoch key shows Redis was wiped, every in-flight row is
+ * checked at once, lease or not.
+ */
+export class OutboxReconciler {
+  private readonly pageSize: number;
+
+  constructor(private readonly o: OutboxReconcilerOptions) {
+    this.pageSize = o.pageSize ?? 500;
+  }
+
+  async reconcileOnce(): Promise<ReconcileResult> {
+    const epoch = await this.o.epoch.check();
+    const wiped = epoch === 'changed';
+    if (wiped) this.o.log.warn('redis was wiped (epoch key changed): sweeping every in-flight outbox event');
+    const olderThanMs = wiped ? 0 : this.o.leaseMs;
+    const events = await this.reconcileEvents(olderThanMs);
+    const mailJobsReadded = await this.reconcileMail(olderThanMs);
+    const result = { wiped, ...events, mailJobsReadded };
+    if (result.resetToPending || result.markedFailed || result.mailJobsReadded) {
+      this.o.log.warn(result, 'outbox reconciliation repaired lost jobs');
+    }
+    return result;
+  }
+
+  private async reconcileEvents(olderThanMs: number): Promise<{ resetToPending: number; markedFailed: number }> {
+    let afterId = '0';
+    let resetToPending = 0;
+    let markedFailed = 0;
+    for (;;) {
+      const page = await findInFlightEvents(this.o.sql, { olderThanMs, afterId, limit: this.pageSize });
+      if (page.length === 0) break;
+      afterId = page[page.length - 1]!.eventId;
+      const ids = page.map((e) => outboxJobId(e.eventId, e.generation));
+      const presence = await checkJobPresence(this.o.outboxQueue, ids);
+      const gone: EventRef[] = [];
+      for (const [i, e] of page.entries()) {
+        const p = presence[i];
+        if (p === 'missing') gone.push(e);
+        else if (p === 'failed') {
+          const job = await this.o.outboxQueue.getJob(ids[i]!);
+          const reason = job?.failedReason || 'outbox job failed';
+          if (await markEventFailed(this.o.sql, e, reason, job?.attemptsMade ?? 0)) markedFailed++;
+        } else if (p === 'completed' && olderThanMs > 0) {
+          // Completed in Redis but never marked in PostgreSQL: remove the job so its id can be added again.
+          await this.o.outboxQueue.remove(ids[i]!);
+          gone.push(e);
+        }
+      }
+      resetToPending += (await resetEventsToPending(this.o.sql, gone)).length;
+      if (page.length < this.pageSize) break;
+    }
+    return { resetToPending, markedFailed };
+  }
+
+  private async reconcileMail(olderThanMs: number): Promise<number> {
+    let afterId = '0';
+    let readded = 0;
+    for (;;) {
+      const page = await findPendingMailDeliveries(this.o.sql, { olderThanMs, afterId, limit: this.pageSize });
+      if (page.length === 0) break;
+      afterId = page[page.length - 1]!.eventId;
+      const presence = await checkJobPresence(
+        this.o.mailQueue,
+        page.map((r) => mailJobId(r.eventId, r.generation)),
+      );
+      const gone = page.filter((_, i) => presence[i] === 'missing');
+      const failed = page.filter((_, i) => presence[i] === 'failed');
+      await addMailJobs(this.o.mailQueue, gone, this.o.mailJobOptions);
+      // The mail worker records its last attempt itself; this covers a worker that could not.
+      await recordMailAttempts(
+        this.o.sql,
+        failed.map((r) => ({ ...r, status: 'failed' as const, error: 'mail job failed', messageId: null })),
+      );
+      readded += gone.length;
+      if (page.length < this.pageSize) break;
+    }
+    return readded;
+  }
+}

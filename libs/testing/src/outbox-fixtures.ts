@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Sql } from 'postgres';
+import type { OrderStatus, StoredExecutionReport } from '@execn/contracts';
+import { OUTBOX_NOTIFY_CHANNEL } from '@execn/db';
+import { uniqueId } from './unique';
+
+/**
+ * Outbox fixtures for tests that need committed `execution.report` rows
+ * without going through matching: an account, an order, and reports written
+ * the way the order service writes them (per-account seq, NOTIFY on commit).
+ */
+
+/** Inserts an account; the email defaults to `<id>@example.test`. */
+export async function insertAccount(sql: Sql, options: { id?: string; email?: string } = {}): Promise<{ id: string; email: string }> {
+  const id = options.id ?? uniqueId('acc');
+  const email = options.email ?? `${id}@example.test`;
+  await sql`insert into accounts (id, email, name) values (${id}, ${email}, ${id})`;
+  return { id, email };
+}
+
+/** What a fixture order looks like; everything but the account has a default. */
+export interface FixtureOrder {
+  accountId: string;
+  symbol?: string;
+  side?: 'buy' | 'sell';
+  type?: 'limit' | 'market';
+  price?: string | null;
+  quantity?: number;
+}
+
+/** Inserts a working order and returns its id. */
+export async function insertOrder(sql: Sql, order: FixtureOrder): Promise<string> {
+  const id = randomUUID();
+  const type = order.type ?? 'limit';
+  const price = type === 'market' ? null : (order.price ?? '101.25');
+  const quantity = order.quantity ?? 100;
+  await sql`
+    insert into orders (id, account_id, symbol, side, type, time_in_force, price, quantity, leaves_qty, status)
+    values (${id}, ${order.accountId}, ${order.symbol ?? 'AAPL'}, ${order.side ?? 'buy'}, ${type},
+            ${type === 'market' ? 'IOC' : 'GTC'}, ${price}, ${quantity}, ${quantity}, 'working')`;
+  return id;
+}
+
+/** A report to insert: the order it is about and the state it reports. */
+export interface FixtureReport extends FixtureOrder {
+  orderId: string;
+  status?: OrderStatus;
+  execType?: StoredExecutionReport['execType'];
+  cumQty?: number;
+}
+
+/**
+ * Inserts `execution.report` outbox rows in one transaction, taking each
+ * account's next seqs, and NOTIFYs the relay on commit. Returns the event ids.
+ */
+export async function insertExecutionReports(sql: Sql, reports: FixtureReport[]): Promise<string[]> {
+  return sql.begin(async (tx) => {
+    const ids: string[] = [];
+    for (const r of reports) {
+      const [acc] = await tx<{ seq: string }[]>`
+        update accounts set report_seq = report_seq + 1 where id = ${r.accountId} returning report_seq::text as seq`;
+      const seq = Number(acc?.seq ?? 1);
+      const type = r.type ?? 'limit';
+      const quantity = r.quantity ?? 100;
+      const status = r.status ?? 'working';
+      const cumQty = r.cumQty ?? (status === 'filled' ? quantity : 0);
+      const price = type === 'market' ? null : (r.price ?? '101.25');
+      const payload: StoredExecutionReport = {
+        seq,
+        execId: randomUUID(),
+        execType: r.execType ?? (status === 'working' ? 'new' : 'trade'),
+        status,
+        orderId: r.orderId,
+        clientOrderId: null,
+        accountId: r.accountId,
+        symbol: r.symbol ?? 'AAPL',
+        side: r.side ?? 'buy',
+        type,
+        timeInForce: type === 'market' ? 'IOC' : 'GTC',
+        price,
+        quantity,
+        lastQty: cumQty > 0 ? cumQty : null,
+        lastPx: cumQty > 0 ? (price ?? '101.25') : null,
+        tradeId: cumQty > 0 ? randomUUID() : null,
+        cumQty,
+        leavesQty: status === 'filled' || status === 'cancelled' || status === 'rejected' ? 0 : quantity - cumQty,
+        avgPx: cumQty > 0 ? (price ?? '101.25') : null,
+        reason: null,
+        transactTime: new Date().toISOString(),
+      };
+      const [row] = await tx<{ id: string }[]>`
+        insert into outbox_events (type, order_id, account_id, seq, payload)
+        values ('execution.report', ${r.orderId}, ${r.accountId}, ${seq}, ${JSON.stringify(payload)}::jsonb)
+        returning id::text as id`;
+      ids.push(row!.id);
+    }
+    await tx`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`;
+    return ids;
+  });
+}
