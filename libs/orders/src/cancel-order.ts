@@ -49,6 +49,7 @@ export async function cancelOrder(
         reports: [
           {
             order: record,
+            originId: record.id,
             execType: 'cancelled',
             state: decision.state,
             lastQty: null,

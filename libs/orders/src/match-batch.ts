@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { matchOrder, newOrderState, type InstrumentRules, type MatchResult } from '@execn/matching';
 import { BookSide } from './book-side';
-import { applyState, type OrderRecord, type SqlOrTx } from './order-record';
+import type { OrderView } from '@execn/contracts';
+import { applyState, toOrderView, type OrderRecord, type SqlOrTx } from './order-record';
 import type { PendingReport } from './pending-report';
 
 /** A trade row to insert. */
@@ -26,6 +27,8 @@ export interface BatchChanges {
   reports: PendingReport[];
   /** New orders the engine refused to process (a bug the edge should have caught), by id. */
   failures: Map<string, unknown>;
+  /** Each new order as its own request leaves it: what that request answers, whatever batch-mates do next. */
+  views: Map<string, OrderView>;
 }
 
 /**
@@ -45,7 +48,7 @@ export async function matchBatch(
   const symbol = incoming[0]?.symbol ?? '';
   const sides = { buy: new BookSide(symbol, 'buy', registry), sell: new BookSide(symbol, 'sell', registry) };
   const fresh = new Set(incoming.map((o) => o.id));
-  const changes: BatchChanges = { inserted: [], updated: [], trades: [], reports: [], failures: new Map() };
+  const changes: BatchChanges = { inserted: [], updated: [], trades: [], reports: [], failures: new Map(), views: new Map() };
   const updated = new Set<OrderRecord>();
   const tradable = instrument !== null && !instrument.halted;
 
@@ -80,8 +83,8 @@ export async function matchBatch(
       changes.failures.set(order.id, err);
       continue;
     }
-    const report = (o: OrderRecord, p: Omit<PendingReport, 'order' | 'transactTime'>) =>
-      changes.reports.push({ order: o, transactTime: at, ...p });
+    const report = (o: OrderRecord, p: Omit<PendingReport, 'order' | 'originId' | 'transactTime'>) =>
+      changes.reports.push({ order: o, originId: order.id, transactTime: at, ...p });
     const none = { lastQty: null, lastPx: null, tradeId: null, reason: null };
 
     if (result.rejected !== null) {
@@ -89,6 +92,7 @@ export async function matchBatch(
       order.reason = result.rejected;
       report(order, { ...none, execType: 'rejected', state: result.incoming, reason: result.rejected });
       changes.inserted.push(order);
+      changes.views.set(order.id, toOrderView(order));
       continue;
     }
 
@@ -127,6 +131,7 @@ export async function matchBatch(
       sides[order.side].insert(order);
     }
     changes.inserted.push(order);
+    changes.views.set(order.id, toOrderView(order));
   }
   changes.updated = [...updated];
   return changes;

@@ -9,6 +9,11 @@ import { avgPxString, type OrderRecord } from './order-record';
 export interface PendingReport {
   /** The order it is about; only its static fields are read. */
   order: OrderRecord;
+  /**
+   * The order whose request caused it. A request answers with the reports of
+   * its own order that it caused: not the fills later batch-mates bring it.
+   */
+  originId: string;
   execType: ExecType;
   /** The order's state right after the event (immutable engine state). */
   state: OrderState;

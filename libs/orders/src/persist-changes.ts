@@ -22,7 +22,8 @@ export interface PersistOptions {
  * 2. number the reports (each account's next gap-free seqs, in event order),
  *    bump `accounts.report_seq`, insert the outbox rows, NOTIFY.
  *
- * @returns the written reports with their `eventId`, grouped by order id.
+ * @returns the written reports with their `eventId`, keyed by the order id of
+ *   the request that caused them, holding only that order's own reports.
  */
 export async function persistChanges(
   tx: TransactionSql,
@@ -62,11 +63,12 @@ export async function persistChanges(
 
   const eventIds = new Map(events.map((e) => [`${e.account_id}:${e.seq}`, e.id]));
   const byOrder = new Map<string, ExecutionReport[]>();
-  for (const r of stored) {
+  stored.forEach((r, i) => {
+    if (changes.reports[i]!.originId !== r.orderId) return;
     const list = byOrder.get(r.orderId) ?? [];
     list.push({ ...r, eventId: eventIds.get(`${r.accountId}:${r.seq}`)! });
     byOrder.set(r.orderId, list);
-  }
+  });
   return byOrder;
 }
 

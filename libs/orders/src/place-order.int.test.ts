@@ -1,6 +1,7 @@
 import type { ExecutionReport } from '@execn/contracts';
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
-import { cancelOrder, getOrder, listOrders, listReports, placeOrder, type PlaceOrderInput } from './index';
+import { cancelOrder, getOrder, listOrders, listReports, placeOrder, placeOrders, type PlaceOrderInput } from './index';
+import { findViolations } from './test-support/invariants';
 import { seed } from './test-support/seed';
 
 let db: TestDatabase;
@@ -25,8 +26,10 @@ beforeAll(async () => {
 });
 afterAll(async () => db.drop());
 beforeEach(async () => {
-  // Each test starts with an empty book for AAPL.
-  await db.sql`update orders set status = 'cancelled', leaves_qty = 0 where status in ('working', 'partially_filled')`;
+  // Each test starts with an empty book: cancel what rests, the way a user would.
+  const live = await db.sql<{ id: string; account_id: string }[]>`
+    select id, account_id from orders where status in ('working', 'partially_filled')`;
+  for (const o of live) await cancelOrder(db.sql, { accountId: o.account_id }, o.id);
 });
 
 describe('placeOrder report chains', () => {
@@ -55,7 +58,7 @@ describe('placeOrder report chains', () => {
     expect(sellB[0]!.tradeId).toBe(buy.reports[2]!.tradeId);
     expect(buy.reports[1]!.tradeId).not.toBe(buy.reports[2]!.tradeId);
     expect((await getOrder(db.sql, B, s2.order.id)).leavesQty).toBe(20);
-    const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from trades where buy_order_id = ${buy.order.id}`;
+    const [{ n }] = (await db.sql<{ n: number }[]>`select count(*)::int as n from trades where buy_order_id = ${buy.order.id}`) as unknown as [{ n: number }];
     expect(n).toBe(2);
   });
 
@@ -173,5 +176,38 @@ describe('placeOrder report chains', () => {
     expect(p3.nextCursor).toBeNull();
     expect((await listOrders(db.sql, L, { status: 'filled' })).orders).toEqual([]);
     expect((await listOrders(db.sql, L, { symbol: 'AAPL', status: 'working' })).orders).toHaveLength(5);
+  });
+
+  it('one transaction for several orders: later orders match earlier ones; a refused order spares its batch-mates', async () => {
+    const outcomes = await placeOrders(db.sql, 'AAPL', [
+      { trader: A, input: limit('sell', 10, '100', { clientOrderId: 'b-1' }) },
+      { trader: B, input: limit('buy', 5, '100') },
+      { trader: C, input: limit('buy', 10, '101') },
+      { trader: A, input: limit('sell', 3, '99', { clientOrderId: 'b-1' }) },
+      { trader: { accountId: 'nobody' }, input: limit('sell', 3, '99') },
+      { trader: A, input: limit('sell', 3, '99') },
+    ]);
+    // Each order is answered as its own request left it, as if it had run alone.
+    expect(outcomes.map((o) => (o.ok ? o.result.order.status : (o.error as { code: string }).code))).toEqual([
+      'working',
+      'filled',
+      'partially_filled',
+      'duplicate_client_order_id',
+      'unknown_account',
+      'filled',
+    ]);
+    const c = outcomes[2]!.ok ? outcomes[2]!.result : undefined;
+    expect(c!.reports.map(brief)).toEqual([
+      ['new', 'working', null, null, 0, 10, null, null],
+      ['trade', 'partially_filled', 5, '100', 5, 5, '100', null],
+    ]);
+    // C's later fill by a batch-mate is reported (to C's account), but not in C's answer.
+    expect((await getOrder(db.sql, C, c!.order.id)).cumQty).toBe(8);
+    const last = outcomes[5]!.ok ? outcomes[5]!.result : undefined;
+    expect(last!.reports.map(brief)).toEqual([
+      ['new', 'working', null, null, 0, 3, null, null],
+      ['trade', 'filled', 3, '101', 3, 0, '101', null],
+    ]);
+    expect(await findViolations(db.sql)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { parseDecimal, type InstrumentRules } from '@execn/matching';
 import type { Sql, TransactionSql } from 'postgres';
 import { parseUnits } from './decimal-units';
 import { matchBatch } from './match-batch';
-import { toOrderView, type OrderRecord } from './order-record';
+import type { OrderRecord } from './order-record';
 import type { OrderResult, PlaceOutcome, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
@@ -119,7 +119,7 @@ async function placeInTransaction(
     if (!('id' in o)) return o;
     const failure = changes.failures.get(o.id);
     if (failure !== undefined) return { ok: false, error: failure };
-    return { ok: true, result: { order: toOrderView(o), reports: reports.get(o.id) ?? [] } };
+    return { ok: true, result: { order: changes.views.get(o.id)!, reports: reports.get(o.id) ?? [] } };
   });
 }
 
