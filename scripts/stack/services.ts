@@ -10,7 +10,7 @@ import { isLoopbackHost } from './ports';
 import { startPrivatePostgres } from './private-postgres';
 import { startPrivateRedis } from './private-redis';
 import type { ServerBinaries } from './server-binaries';
-import { probePostgres, probeRedis } from './service-probes';
+import { probePostgres, probeRedis, type ProbeResult } from './service-probes';
 import { StackError } from './stack-error';
 import type { PrivateService, StackOutput } from './stack-output';
 
@@ -49,22 +49,35 @@ export function missingServicesMessage(missing: Array<'PostgreSQL' | 'Redis'>, d
   ].join('\n');
 }
 
+/**
+ * Decides, from what the probes found, which private servers to start; throws
+ * the message to print when that cannot help (a remote server down, an error
+ * answer, or nothing installed). Pure.
+ */
+export function decidePrivateServers(
+  pg: ProbeResult,
+  redis: ProbeResult,
+  urls: { databaseUrl: string; redisUrl: string },
+  binaries: ServerBinaries,
+): { postgres: boolean; redis: boolean } {
+  if (pg.state === 'error') throw new StackError(`PostgreSQL at ${where(urls.databaseUrl)} (DATABASE_URL) answered with an error: ${pg.message}`);
+  if (redis.state === 'error') throw new StackError(`Redis at ${where(urls.redisUrl)} (REDIS_URL) answered with an error: ${redis.message}`);
+  const remoteDown: string[] = [];
+  if (pg.state === 'down' && !isLoopbackHost(new URL(urls.databaseUrl).hostname)) remoteDown.push(`PostgreSQL at ${where(urls.databaseUrl)} (DATABASE_URL)`);
+  if (redis.state === 'down' && !isLoopbackHost(new URL(urls.redisUrl).hostname)) remoteDown.push(`Redis at ${where(urls.redisUrl)} (REDIS_URL)`);
+  if (remoteDown.length) throw new StackError(`${remoteDown.join(' and ')} did not answer; npm start only starts private servers for loopback URLs.`);
+  const missing: Array<'PostgreSQL' | 'Redis'> = [];
+  if (pg.state === 'down' && !binaries.postgres) missing.push('PostgreSQL');
+  if (redis.state === 'down' && !binaries.redisServer) missing.push('Redis');
+  if (missing.length) throw new StackError(missingServicesMessage(missing, urls.databaseUrl, urls.redisUrl));
+  return { postgres: pg.state === 'down', redis: redis.state === 'down' };
+}
+
 /** Resolves the database and Redis the stack will use, starting private ones if need be. */
 export async function ensureServices(options: EnsureServicesOptions): Promise<StackServices> {
   const { out, binaries } = options;
   const [pg, redis] = await Promise.all([probePostgres(options.databaseUrl), probeRedis(options.redisUrl)]);
-  if (pg.state === 'error') throw new StackError(`PostgreSQL at ${where(options.databaseUrl)} (DATABASE_URL) answered with an error: ${pg.message}`);
-  if (redis.state === 'error') throw new StackError(`Redis at ${where(options.redisUrl)} (REDIS_URL) answered with an error: ${redis.message}`);
-
-  const remoteDown: string[] = [];
-  if (pg.state === 'down' && !isLoopbackHost(new URL(options.databaseUrl).hostname)) remoteDown.push(`PostgreSQL at ${where(options.databaseUrl)} (DATABASE_URL)`);
-  if (redis.state === 'down' && !isLoopbackHost(new URL(options.redisUrl).hostname)) remoteDown.push(`Redis at ${where(options.redisUrl)} (REDIS_URL)`);
-  if (remoteDown.length) throw new StackError(`${remoteDown.join(' and ')} did not answer; npm start only starts private servers for loopback URLs.`);
-
-  const missing: Array<'PostgreSQL' | 'Redis'> = [];
-  if (pg.state === 'down' && !binaries.postgres) missing.push('PostgreSQL');
-  if (redis.state === 'down' && !binaries.redisServer) missing.push('Redis');
-  if (missing.length) throw new StackError(missingServicesMessage(missing, options.databaseUrl, options.redisUrl));
+  const start = decidePrivateServers(pg, redis, options, binaries);
 
   const started: PrivateService[] = [];
   let stopping: Promise<void> | undefined;
@@ -73,14 +86,14 @@ export async function ensureServices(options: EnsureServicesOptions): Promise<St
   try {
     let databaseUrl = options.databaseUrl;
     let redisUrl = options.redisUrl;
-    if (pg.state === 'down') {
+    if (start.postgres) {
       out.info('stack', `PostgreSQL is not running at ${where(options.databaseUrl)}: starting a private one`);
       const { database } = splitDatabaseUrl(options.databaseUrl);
       const s = await startPrivatePostgres({ binaries: binaries.postgres!, dataDir: path.join(options.dataDir, 'pg'), databaseName: database, out });
       started.push(s);
       databaseUrl = s.url;
     }
-    if (redis.state === 'down') {
+    if (start.redis) {
       out.info('stack', `Redis is not running at ${where(options.redisUrl)}: starting a private one`);
       const s = await startPrivateRedis({ redisServer: binaries.redisServer!, dataDir: path.join(options.dataDir, 'redis'), out });
       started.push(s);
