@@ -26,3 +26,20 @@ await Promise.all(
   ),
 );
 process.stdout.write(`built ${apps.map((a) => `apps/${a}/dist/main.js`).join(', ')}\n`);
+
+// The trader page's browser script: everything bundled in (socket.io-client included), no Node imports.
+const page = path.join(root, 'libs', 'trader-page', 'src', 'page', 'main.ts');
+if (existsSync(page)) {
+  await build({
+    entryPoints: [page],
+    outfile: path.join(root, 'libs', 'trader-page', 'dist', 'page.js'),
+    bundle: true,
+    platform: 'browser',
+    target: ['es2020'],
+    format: 'iife',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  process.stdout.write('built libs/trader-page/dist/page.js\n');
+}

@@ -3,3 +3,4 @@ export { uniquePrefix, uniqueId } from './unique';
 export { waitFor } from './wait-for';
 export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';
 export { insertAccount, insertOrder, insertExecutionReports, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
+export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';

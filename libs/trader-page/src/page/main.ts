@@ -1,0 +1,183 @@
+/**
+ * The trader page's script (bundled for the browser into dist/page.js):
+ * connects with the SDK, keeps the blotter from execution reports, places and
+ * cancels orders through the REST api with the pasted token.
+ */
+import { connectTrader, type ConnectionStatus, type TraderConnection } from '@execn/client';
+import type { ExecutionReport } from '@execn/contracts';
+import { Blotter, isFinal, type BlotterRow } from './blotter';
+import { cancelOrder, orderBody, placeOrder, type OrderFormValues } from './orders-api';
+
+/** `/page-config.json`, as the router serves it. */
+interface PageConfig {
+  wsUrls: string[];
+  devTokens?: Array<{ label: string; token: string }>;
+}
+
+const FEED_LIMIT = 200;
+const $ = <T extends Element>(testId: string): T => document.querySelector<T>(`[data-testid="${testId}"]`)!;
+
+const blotter = new Blotter();
+const rowElements = new Map<string, HTMLTableRowElement>();
+let connection: TraderConnection | undefined;
+let token = '';
+
+/** `:3001` means "port 3001 on the host this page came from". */
+function resolveWsUrl(url: string): string {
+  return url.startsWith(':') ? `${location.protocol}//${location.hostname}${url}` : url;
+}
+
+/** The account a token names (display only; the servers verify it). */
+function accountOf(jwt: string): string {
+  try {
+    const part = jwt.split('.')[1] ?? '';
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+    return String((JSON.parse(json) as { sub?: unknown }).sub ?? '');
+  } catch {
+    return '';
+  }
+}
+
+function setMessage(text: string, error = false): void {
+  const el = $<HTMLDivElement>('message');
+  el.textContent = text;
+  el.classList.toggle('error', error);
+}
+
+function setStatus(status: ConnectionStatus, detail?: { url?: string; error?: string }): void {
+  const el = $<HTMLSpanElement>('connection');
+  el.dataset.state = status;
+  $<HTMLSpanElement>('connection-text').textContent =
+    status + (detail?.url && status === 'live' ? ` (${detail.url})` : '') + (detail?.error ? `: ${detail.error}` : '');
+}
+
+function cell(tr: HTMLTableRowElement, field: string, text: string, className = ''): void {
+  let td = tr.querySelector<HTMLTableCellElement>(`[data-field="${field}"]`);
+  if (!td) {
+    td = document.createElement('td');
+    td.dataset.field = field;
+    tr.appendChild(td);
+  }
+  td.textContent = text;
+  td.className = className;
+}
+
+function renderRow(row: BlotterRow): void {
+  let tr = rowElements.get(row.orderId);
+  if (!tr) {
+    tr = document.createElement('tr');
+    tr.dataset.orderId = row.orderId;
+    rowElements.set(row.orderId, tr);
+    const body = $<HTMLTableSectionElement>('blotter');
+    // Newest order first: insert before the first row of an older order.
+    const next = blotter.list().find((r) => r.firstSeq < row.firstSeq);
+    body.insertBefore(tr, next ? (rowElements.get(next.orderId) ?? null) : null);
+  }
+  cell(tr, 'order', row.clientOrderId ?? row.orderId.slice(0, 8));
+  cell(tr, 'symbol', row.symbol);
+  cell(tr, 'side', row.side, row.side);
+  cell(tr, 'type', row.type);
+  cell(tr, 'price', row.price ?? 'MKT');
+  cell(tr, 'quantity', String(row.quantity));
+  cell(tr, 'tif', row.timeInForce);
+  cell(tr, 'status', row.status + (row.reason ? ` (${row.reason})` : ''), `st-${row.status}`);
+  cell(tr, 'cumQty', String(row.cumQty));
+  cell(tr, 'leavesQty', String(row.leavesQty));
+  cell(tr, 'avgPx', row.avgPx ?? '');
+  cell(tr, 'actions', '');
+  if (!isFinal(row.status)) {
+    const button = document.createElement('button');
+    button.textContent = 'Cancel';
+    button.dataset.testid = 'cancel';
+    button.addEventListener('click', () => void cancel(row.orderId, button));
+    tr.querySelector('[data-field="actions"]')!.appendChild(button);
+  }
+}
+
+function applyReport(report: ExecutionReport, live: boolean): void {
+  const row = blotter.apply(report);
+  if (row) renderRow(row);
+  if (!live) return;
+  const li = document.createElement('li');
+  const fill = report.lastQty ? ` ${report.lastQty}@${report.lastPx}` : '';
+  li.textContent = `#${report.seq} ${report.execType} ${report.status} ${report.side} ${report.symbol}${fill}` +
+    (report.reason ? ` (${report.reason})` : '');
+  const feed = $<HTMLUListElement>('feed');
+  feed.insertBefore(li, feed.firstChild);
+  while (feed.childElementCount > FEED_LIMIT) feed.lastElementChild!.remove();
+  $<HTMLSpanElement>('last-seq').textContent = `last seq ${report.seq}`;
+}
+
+async function cancel(orderId: string, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  const result = await cancelOrder(token, orderId).catch((err: Error) => ({ ok: false as const, message: err.message }));
+  if (result.ok) {
+    for (const r of result.reports) applyReport(r, false);
+    setMessage(`cancel accepted for ${orderId.slice(0, 8)}`);
+  } else {
+    button.disabled = false;
+    setMessage(`cancel refused: ${result.message}`, true);
+  }
+}
+
+function connect(wsUrls: string[]): void {
+  connection?.close();
+  blotter.clear();
+  rowElements.clear();
+  $<HTMLTableSectionElement>('blotter').replaceChildren();
+  $<HTMLUListElement>('feed').replaceChildren();
+  token = $<HTMLTextAreaElement>('token').value.trim();
+  sessionStorage.setItem('execn.token', token);
+  $<HTMLSpanElement>('account').textContent = token ? `account ${accountOf(token)}` : '';
+  if (!token) return setMessage('paste a token first', true);
+  setMessage('');
+  // The whole history replays first (sinceSeq 0), which fills the blotter; then reports arrive live.
+  connection = connectTrader({
+    urls: wsUrls,
+    token,
+    onReport: (r) => applyReport(r, true),
+    onStatus: setStatus,
+    onGap: (g) => setMessage(`reports ${g.fromSeq}-${g.toSeq} could not be fetched; reload to retry`, true),
+  });
+}
+
+async function submitOrder(form: HTMLFormElement): Promise<void> {
+  const data = new FormData(form);
+  const values = Object.fromEntries([...data.entries()].map(([k, v]) => [k, String(v)])) as unknown as OrderFormValues;
+  if (!token) return setMessage('connect with a token first', true);
+  const result = await placeOrder(token, orderBody(values)).catch((err: Error) => ({ ok: false as const, message: err.message }));
+  if (!result.ok) return setMessage(`order refused: ${result.message}`, true);
+  for (const r of result.reports) applyReport(r, false);
+  const o = result.order;
+  setMessage(`${o.side} ${o.quantity} ${o.symbol}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`, o.status === 'rejected');
+}
+
+async function start(): Promise<void> {
+  const config = (await (await fetch('page-config.json')).json()) as PageConfig;
+  const wsUrls = config.wsUrls.map(resolveWsUrl);
+  const select = $<HTMLSelectElement>('dev-token');
+  for (const t of config.devTokens ?? []) {
+    const option = document.createElement('option');
+    option.value = t.token;
+    option.textContent = t.label;
+    select.appendChild(option);
+  }
+  document.getElementById('dev-tokens')!.hidden = !config.devTokens?.length;
+  select.addEventListener('change', () => {
+    if (!select.value) return;
+    $<HTMLTextAreaElement>('token').value = select.value;
+    connect(wsUrls);
+  });
+  $<HTMLButtonElement>('connect').addEventListener('click', () => connect(wsUrls));
+  $<HTMLFormElement>('order-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void submitOrder(e.target as HTMLFormElement);
+  });
+  const saved = sessionStorage.getItem('execn.token');
+  if (saved) {
+    $<HTMLTextAreaElement>('token').value = saved;
+    connect(wsUrls);
+  }
+}
+
+void start();
