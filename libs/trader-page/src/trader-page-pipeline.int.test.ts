@@ -1,0 +1,109 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { signToken } from '@execn/auth';
+import {
+  REPO_ROOT,
+  SmtpSink,
+  createTestDatabase,
+  startAppProcess,
+  uniqueId,
+  uniquePrefix,
+  type AppProcess,
+  type TestDatabase,
+} from '@execn/testing';
+import { assertPageBuilt, launchBrowser } from './test-support/browser';
+
+const JWT_SECRET = 'trader-page-pipeline-secret-0123456789abcdef';
+
+/**
+ * The whole pipeline runs once the api serves the page: api (orders, matching,
+ * the page), poller, worker and a ws node, all as processes. Until the api
+ * mounts `createTraderPageRouter` in apps/api/src/app.ts this suite is skipped.
+ * TODO(issue 4): drop this gate once the api mounts the page (issue 2).
+ */
+const apiApp = path.join(REPO_ROOT, 'apps/api/src/app.ts');
+const pipelineReady =
+  ['api', 'poller', 'worker', 'ws'].every((a) => existsSync(path.join(REPO_ROOT, 'apps', a, 'src', 'main.ts'))) &&
+  existsSync(apiApp) &&
+  readFileSync(apiApp, 'utf8').includes('createTraderPageRouter');
+
+(pipelineReady ? describe : describe.skip)('trader page, full pipeline, two traders in headless Chromium', () => {
+  let db: TestDatabase;
+  let smtp: SmtpSink;
+  let browser: Browser;
+  const apps: AppProcess[] = [];
+  let pageUrl: string;
+  const alice = uniqueId('alice');
+  const bob = uniqueId('bob');
+
+  beforeAll(async () => {
+    assertPageBuilt();
+    db = await createTestDatabase({ max: 2 });
+    smtp = new SmtpSink();
+    await smtp.start(0);
+    for (const id of [alice, bob]) await db.sql`insert into accounts (id, email) values (${id}, ${`${id}@example.test`})`;
+    await db.sql`insert into instruments (symbol, tick_size, lot_size) values ('AAPL', '0.01', 1)`;
+    const env = {
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: uniquePrefix('pipeline'),
+      JWT_SECRET,
+      SMTP_URL: smtp.url,
+      POLL_INTERVAL_MS: '50',
+    };
+    const ws = await startAppProcess('ws', { ...env, WS_PORT: '0' }, /ws node listening/);
+    apps.push(ws);
+    const started = await Promise.all([
+      startAppProcess('api', { ...env, API_PORT: '0', WS_PUBLIC_URLS: `:${ws.port}` }, /"port":\d+.*listening/),
+      startAppProcess('poller', env, /"msg":"[^"]*(start|listening|running)/),
+      startAppProcess('worker', env, /worker started/),
+    ]);
+    apps.push(...started);
+    pageUrl = `http://127.0.0.1:${started[0].port}/`;
+    browser = await launchBrowser();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((a) => a.stop()));
+    await smtp?.stop();
+    await db?.drop();
+  });
+
+  const openAs = async (accountId: string): Promise<Page> => {
+    const tab = await (await browser.newContext()).newPage();
+    await tab.goto(pageUrl);
+    await tab.fill('[data-testid="token"]', await signToken(JWT_SECRET, { accountId }));
+    await tab.click('[data-testid="connect"]');
+    await tab.waitForSelector('[data-testid="connection"][data-state="live"]', { timeout: 10_000 });
+    return tab;
+  };
+  const place = async (tab: Page, side: 'buy' | 'sell', clientOrderId: string) => {
+    const form = tab.locator('[data-testid="order-form"]');
+    await form.locator('[name="symbol"]').fill('AAPL');
+    await form.locator('[name="side"]').selectOption(side);
+    await form.locator('[name="type"]').selectOption('limit');
+    await form.locator('[name="quantity"]').fill('100');
+    await form.locator('[name="price"]').fill('100.50');
+    await form.locator('[name="timeInForce"]').selectOption('GTC');
+    await form.locator('[name="clientOrderId"]').fill(clientOrderId);
+    await tab.click('[data-testid="place"]');
+  };
+  const statusOf = (tab: Page, clientOrderId: string) =>
+    tab.locator('[data-testid="blotter"] tr', { hasText: clientOrderId }).locator('[data-field="status"]');
+
+  it('two accounts place crossing orders and both blotters show filled', async () => {
+    const [buyer, seller] = await Promise.all([openAs(alice), openAs(bob)]);
+    await place(buyer, 'buy', 'ui-buy-1');
+    await statusOf(buyer, 'ui-buy-1').filter({ hasText: 'working' }).waitFor({ timeout: 10_000 });
+    await place(seller, 'sell', 'ui-sell-1');
+    await statusOf(seller, 'ui-sell-1').filter({ hasText: /^filled$/ }).waitFor({ timeout: 15_000 });
+    await statusOf(buyer, 'ui-buy-1').filter({ hasText: /^filled$/ }).waitFor({ timeout: 15_000 });
+    const buyRow = buyer.locator('[data-testid="blotter"] tr', { hasText: 'ui-buy-1' });
+    expect(await buyRow.locator('[data-field="cumQty"]').textContent()).toBe('100');
+    expect(await buyRow.locator('[data-field="leavesQty"]').textContent()).toBe('0');
+    expect(Number(await buyRow.locator('[data-field="avgPx"]').textContent())).toBe(100.5);
+  }, 60_000);
+});
