@@ -36,7 +36,7 @@ export async function listAudit(sql: SqlOrTx, options: ListAuditOptions = {}): P
     select id::text as id, actor, action, target, params, at
     from audit_events
     where ${cursor === null ? sql`true` : sql`id < ${cursor}::bigint`}
-    order by id desc
+    order by audit_events.id desc
     limit ${limit + 1}`;
   const page = rows.slice(0, limit).map(toAuditEntry);
   const nextCursor = rows.length > limit ? (page[page.length - 1]?.id ?? null) : null;

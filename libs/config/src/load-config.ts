@@ -62,6 +62,8 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^(https?:\/\/[^\s,]+|:\d{1,5})$/, { message: 'expected http(s) URLs or :port, comma-separated' }))),
   SHUTDOWN_TIMEOUT_MS: int(8_000, 100, 60_000),
   ENABLE_NOTIFY: bool(true),
+  // Most orders of one symbol the api groups into one transaction; 1 turns batching off.
+  ORDER_BATCH_MAX: int(64, 1, 1_000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -101,6 +103,8 @@ export interface Config {
     publicUrls: string[];
   };
   shutdownTimeoutMs: number;
+  /** Most concurrent orders of one symbol grouped into one transaction (1 = no batching). */
+  orderBatchMax: number;
 }
 
 /**
@@ -168,5 +172,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrls: e.WS_PUBLIC_URLS.length > 0 ? e.WS_PUBLIC_URLS : [`:${e.WS_PORT}`],
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    orderBatchMax: e.ORDER_BATCH_MAX,
   };
 }

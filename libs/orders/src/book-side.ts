@@ -41,9 +41,10 @@ export class BookSide {
           ? sql`and (price, priority) > (${formatDecimal(f.price!)}::numeric, ${f.priority.toString()}::bigint)`
           : sql`and (price < ${formatDecimal(f.price!)}::numeric
                 or (price = ${formatDecimal(f.price!)}::numeric and priority > ${f.priority.toString()}::bigint))`;
+    // Qualified: the text aliases of orderColumns would otherwise sort as strings.
     // Bids want price desc, priority asc: the index gives price order and an
     // incremental sort fixes priority within a price, stopping at the limit.
-    const order = this.side === 'sell' ? sql`order by price, priority` : sql`order by price desc, priority`;
+    const order = this.side === 'sell' ? sql`order by orders.price, orders.priority` : sql`order by orders.price desc, orders.priority`;
     const rows = await sql<OrderRow[]>`
       select ${orderColumns(sql)} from orders
       where symbol = ${this.symbol} and side = ${this.side} and status in ('working', 'partially_filled') ${after}

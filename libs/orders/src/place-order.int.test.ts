@@ -210,4 +210,17 @@ describe('placeOrder report chains', () => {
     ]);
     expect(await findViolations(db.sql)).toEqual([]);
   });
+
+  it('walks a deep book in numeric price order, reading past the first chunk', async () => {
+    // 40 asks from 100.00 up, then a better one at 99.00 that sorts after them as text.
+    for (let i = 0; i < 40; i++) await placeOrder(db.sql, A, limit('sell', 1, `${100 + i / 10}`));
+    const best = await placeOrder(db.sql, A, limit('sell', 1, '99'));
+    const sweep = await placeOrder(db.sql, B, limit('buy', 38, '103.65'));
+    expect(sweep.reports[1]).toMatchObject({ lastPx: '99', tradeId: expect.any(String) });
+    expect(sweep.order).toMatchObject({ status: 'filled', cumQty: 38 });
+    expect((await getOrder(db.sql, A, best.order.id)).status).toBe('filled');
+    const bids = await placeOrder(db.sql, B, market('buy', 5));
+    expect(bids.reports.filter((r) => r.execType === 'trade').map((r) => r.lastPx)).toEqual(['103.7', '103.8', '103.9']);
+    expect(await findViolations(db.sql)).toEqual([]);
+  });
 });

@@ -53,7 +53,7 @@ export async function listOrders(sql: SqlOrTx, trader: Trader, options: ListOrde
       ${options.status === undefined ? sql`` : sql`and status = ${options.status}`}
       ${options.symbol === undefined ? sql`` : sql`and symbol = ${options.symbol}`}
       ${cursor === null ? sql`` : sql`and priority < ${cursor}::bigint`}
-    order by priority desc
+    order by orders.priority desc
     limit ${limit + 1}`;
   const page = rows.slice(0, limit);
   return {

@@ -1,0 +1,34 @@
+import type { Queue } from 'bullmq';
+import type { Database } from '@execn/db';
+import type { Logger } from '@execn/observability';
+import type { Metrics } from '@execn/observability';
+import type { OrderBatcher } from '@execn/orders';
+import type { BasicCredentials } from './admin/basic-credentials';
+
+/** Anything that answers a Redis PING (an ioredis client in production). */
+export interface RedisPinger {
+  ping(): Promise<string>;
+}
+
+/**
+ * Everything the api's routes need, built by `main.ts` (or a test) and handed
+ * to `createApp`. Adding an area (admin outbox, Bull Board) means adding a
+ * field here and a router in `app.ts`.
+ */
+export interface AppDeps {
+  db: Database;
+  redis: RedisPinger;
+  log: Logger;
+  metrics: Metrics;
+  jwtSecret: string;
+  /** Places orders, grouping concurrent ones of a symbol into one transaction. */
+  orders: OrderBatcher;
+  /** NOTIFY the outbox relay on cancels too (placing orders is configured on the batcher). @default true */
+  notify?: boolean;
+  /** Liveness beyond "the event loop answers"; `/healthz` is 503 when false. */
+  isLive?: () => boolean;
+  /** The BullMQ `outbox` and `mail` queues, for Bull Board and the queue-depth gauge; absent = neither. */
+  queues?: { outbox: Queue; mail: Queue };
+  /** Bull Board's Basic-auth pair (`BULL_BOARD_USER`/`BULL_BOARD_PASSWORD`); absent = dashboard disabled (404). */
+  bullBoard?: BasicCredentials;
+}

@@ -1,0 +1,41 @@
+import { ApiError } from '@execn/contracts';
+import type { Logger } from '@execn/observability';
+import type { NextFunction, Request, Response } from 'express';
+import { ZodError } from 'zod';
+import { fieldErrors } from '../http/validate';
+
+/** body-parser's errors carry a `type`. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps any error to an ApiError: the one place HTTP statuses of errors are decided. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return new ApiError(400, 'validation_error', 'Invalid request', fieldErrors(err.issues));
+  const type = (err as BodyParserError | null)?.type;
+  if (type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');
+  if (type === 'entity.parse.failed') {
+    return new ApiError(400, 'validation_error', 'Malformed JSON', [{ field: 'body', message: 'malformed JSON' }]);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ApiError(415, 'unsupported_media_type', 'Unsupported body encoding');
+  }
+  return new ApiError(500, 'internal_error', 'Internal error');
+}
+
+/** The last middleware: answers `{"error": {code, message, details?}}` and logs server faults. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    if (res.headersSent) return;
+    res.status(apiError.status).json(apiError.toBody());
+  };
+}
+
+/** Unknown paths. */
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
+  next(new ApiError(404, 'not_found', 'Not found'));
+}

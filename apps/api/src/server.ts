@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Config } from '@execn/config';
+import { createDatabase } from '@execn/db';
+import type { Logger, Metrics } from '@execn/observability';
+import { OrderBatcher } from '@execn/orders';
+import { createRedisConnection } from '@execn/queues';
+import { openOperatorQueues } from './admin/operator-queues';
+import { createApp } from './app';
+import type { AppDeps } from './deps';
+
+/** A running api: its port and a `close()` that drains and releases everything (safe twice). */
+export interface ApiServer {
+  port: number;
+  deps: AppDeps;
+  /** Stops intake, waits for requests in flight, then closes Redis and the pool. */
+  close(): Promise<void>;
+}
+
+/** Builds the api's dependencies from the config and listens on `config.apiPort` (0 = any free port). */
+export async function startApiServer(config: Config, log: Logger, metrics: Metrics): Promise<ApiServer> {
+  const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
+  // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
+  const redis = createRedisConnection(config.redisUrl, log, 'api-ready', { maxRetriesPerRequest: 1 });
+  const orders = new OrderBatcher(db.sql, { maxBatch: config.orderBatchMax, notify: config.outbox.notify, log });
+  const operator = openOperatorQueues(config, log);
+  const deps: AppDeps = { db, redis, log, metrics, jwtSecret: config.jwtSecret, orders, notify: config.outbox.notify };
+  // Bull Board and the queue-depth gauge (issue 5).
+  deps.queues = operator.queues;
+  deps.bullBoard = config.bullBoard;
+  const server: Server = createApp(deps).listen(config.apiPort);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    deps,
+    close: () =>
+      (closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+        await orders.idle();
+        await redis.quit().catch(() => redis.disconnect());
+        await operator.close();
+        await db.close();
+      })()),
+  };
+}

@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { signToken, type Role } from '@execn/auth';
+import { createLogger, createMetrics } from '@execn/observability';
+import { OrderBatcher } from '@execn/orders';
+import { createTestDatabase, type TestDatabase } from '@execn/testing';
+import { Redis } from 'ioredis';
+import { createApp } from '../app';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
+
+/** The api on a fresh database and a real port, with helpers to call it as a trader or admin. Test-only. */
+export interface ApiHarness {
+  db: TestDatabase;
+  url: string;
+  token(accountId: string, role?: Role, ttlSeconds?: number): Promise<string>;
+  /** fetch with a bearer token and a JSON body; returns status and parsed body. */
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(): Promise<ApiHarness> {
+  const db = await createTestDatabase({ max: 8 });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  const log = createLogger({ name: 'api-test', level: 'silent' });
+  const orders = new OrderBatcher(db.sql, { maxBatch: 16 });
+  const app = createApp({ db, redis, log, metrics: createMetrics({ defaultMetrics: false }), jwtSecret: TEST_JWT_SECRET, orders });
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    db,
+    url,
+    token: (accountId, role = 'trader', ttl = 3600) => signToken(TEST_JWT_SECRET, { accountId, role }, ttl),
+    call: async (method, path, opts = {}) => {
+      const headers: Record<string, string> = {};
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined = opts.raw;
+      if (opts.body !== undefined) body = JSON.stringify(opts.body);
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // non-JSON bodies (metrics) stay text
+      }
+      return { status: res.status, body: parsed };
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await orders.idle();
+      redis.disconnect();
+      await db.drop();
+    },
+  };
+}
