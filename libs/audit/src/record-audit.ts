@@ -28,12 +28,12 @@ interface AuditRow {
   action: string;
   target: string;
   params: Record<string, unknown>;
-  at: Date;
+  at: Date | string;
 }
 
 /** Maps a stored row to the API shape. */
 export function toAuditEntry(row: AuditRow): AuditEntry {
-  return { id: row.id, actor: row.actor, action: row.action, target: row.target, params: row.params, at: row.at.toISOString() };
+  return { id: row.id, actor: row.actor, action: row.action, target: row.target, params: row.params, at: new Date(row.at).toISOString() };
 }
 
 /**
@@ -44,7 +44,7 @@ export async function recordAudit(sql: SqlOrTx, input: AuditInput): Promise<Audi
   const params = input.params ?? {};
   const [row] = await sql<AuditRow[]>`
     insert into audit_events (actor, action, target, params)
-    values (${input.actor}, ${input.action}, ${input.target}, ${sql.json(params as never)})
+    values (${input.actor}, ${input.action}, ${input.target}, ${JSON.stringify(params)}::jsonb)
     returning id::text as id, actor, action, target, params, at`;
   return toAuditEntry(row as AuditRow);
 }

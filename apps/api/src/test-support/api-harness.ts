@@ -23,7 +23,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
   const db = await createTestDatabase({ max: 8 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
-  const log = createLogger({ name: 'api-test', level: 'silent' });
+  const log = createLogger({ name: 'api-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const orders = new OrderBatcher(db.sql, { maxBatch: 16 });
   const app = createApp({ db, redis, log, metrics: createMetrics({ defaultMetrics: false }), jwtSecret: TEST_JWT_SECRET, orders });
   const server: Server = app.listen(0, '127.0.0.1');
