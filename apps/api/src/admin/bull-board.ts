@@ -1,0 +1,54 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import { Router, type Router as ExpressRouter } from 'express';
+import { ApiError } from '@execn/contracts';
+import type { BasicCredentials } from './basic-credentials';
+import { bullBoardAuth } from './bull-board-auth';
+
+/** Where the dashboard lives (CONTRACT section 5). */
+export const BULL_BOARD_PATH = '/admin/queues';
+
+/** Options of `createBullBoardRouter`. */
+export interface BullBoardOptions {
+  /** The `outbox` and `mail` queues (created with the configured QUEUE_PREFIX). */
+  queues: Queue[];
+  /** `BULL_BOARD_USER`/`BULL_BOARD_PASSWORD`; undefined disables the dashboard. */
+  credentials: BasicCredentials | undefined;
+  jwtSecret: string;
+}
+
+/**
+ * The Bull Board dashboard, to mount at `BULL_BOARD_PATH`, behind
+ * `bullBoardAuth`. Without configured credentials every path answers 404
+ * `not_found`: the dashboard can pause, empty and retry queues, so it is never
+ * served open, not even to an admin token.
+ *
+ * Retrying a job here re-runs it at the same generation; the worker checks the
+ * outbox row first, so a job whose event was processed or requeued meanwhile
+ * is a no-op, and a mail already sent is not sent twice. Sending an event
+ * again with a new Message-ID is the REST requeue's job.
+ */
+export function createBullBoardRouter(options: BullBoardOptions): ExpressRouter {
+  const router = Router();
+  const credentials = options.credentials;
+  if (!credentials) {
+    router.use((_req, res) => {
+      const err = new ApiError(404, 'not_found', 'Bull Board is disabled: set BULL_BOARD_USER and BULL_BOARD_PASSWORD');
+      res.status(404).json(err.toBody());
+    });
+    return router;
+  }
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(BULL_BOARD_PATH);
+  createBullBoard({
+    queues: options.queues.map((q) => new BullMQAdapter(q, { allowRetries: true })),
+    // @bull-board/express 9.10.1 ships its own nested @bull-board/api 9.10.1, whose private fields make the
+    // types differ from the root 9.10.2; at run time the adapter only calls the public interface.
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'exec-notify queues' } },
+  });
+  router.use(bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }), serverAdapter.getRouter() as ExpressRouter);
+  return router;
+}
