@@ -106,6 +106,7 @@ describe('GET /admin/outbox', () => {
       ['status=lost', 'status'],
       ['orderId=not-a-uuid', 'orderId'],
       ['cursor=abc', 'cursor'],
+      ['deliveryStatus=bounced', 'deliveryStatus'],
       ['colour=red', 'colour'],
     ];
     for (const [query, field] of cases) {
@@ -241,6 +242,7 @@ describe('POST /admin/outbox/requeue', () => {
       [{ status: 'failed', limit: 0 }, 'limit'],
       [{ status: 'failed', limit: '10' }, 'limit'],
       [{ status: 'failed', everything: true }, 'everything'],
+      [{ status: 'processed', deliveryStatus: 'bounced' }, 'deliveryStatus'],
     ];
     for (const [body, field] of cases) {
       const res = await h.call('POST', '/admin/outbox/requeue', { token: admin, body });

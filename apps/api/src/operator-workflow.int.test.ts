@@ -20,6 +20,8 @@ let hub: SocketHub;
 let poller: OutboxPoller;
 let worker: AppProcess;
 let admin: string;
+/** The event whose mail bounced in the Bull Board test, resent in the last one. */
+let bouncedId: string | undefined;
 
 beforeAll(async () => {
   h = await startOperatorHarness({ bullBoard: { user: USER, password: PASSWORD } });
@@ -147,6 +149,7 @@ describe('Bull Board in headless Chromium', () => {
       return e.deliveries.find((d: { channel: string; status: string }) => d.channel === 'mail' && d.status === 'failed');
     }, 20_000, 'the mail delivery to fail');
     expect(failed.lastError).toMatch(/550/);
+    bouncedId = id;
     await waitFor(async () => (await h.operator.queues.mail.getFailedCount()) >= 1, 10_000, 'the failed mail job in BullMQ');
     sink.faults = {};
 
@@ -166,4 +169,21 @@ describe('Bull Board in headless Chromium', () => {
       await context.close();
     }
   });
+});
+
+it('an admin finds the bounced mail over REST and resends only it, once the mailbox is fixed', async () => {
+  expect(bouncedId).toBeDefined();
+  const found = await h.call('GET', '/admin/outbox?deliveryStatus=failed', { token: admin });
+  expect(found.body.events.map((e: { id: string }) => e.id)).toEqual([bouncedId]);
+  expect(found.body.events[0].status).toBe('processed');
+
+  const mailsBefore = sink.mails.length;
+  const res = await h.call('POST', '/admin/outbox/requeue', { token: admin, body: { status: 'processed', deliveryStatus: 'failed' } });
+  expect(res).toMatchObject({ status: 202, body: { requeued: 1 } });
+  const mail = await waitFor(() => sink.mails.find((m) => m.messageId?.startsWith(`<${bouncedId}.2@`)), 20_000, 'the resent mail');
+  expect(mail.headers.get('x-execution-event-id')).toBe(bouncedId);
+  await waitFor(async () => (await eventOf(bouncedId!)).deliveries.some((d: { channel: string; generation: number; status: string }) => d.channel === 'mail' && d.generation === 2 && d.status === 'sent'), 10_000, 'the generation 2 mail recorded sent');
+  // Only the bounced event was sent again.
+  expect(sink.mails.length).toBe(mailsBefore + 1);
+  expect((await h.call('GET', '/admin/outbox?deliveryStatus=failed', { token: admin })).body.events).toEqual([]);
 });

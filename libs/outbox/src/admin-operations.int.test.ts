@@ -163,3 +163,22 @@ describe('requeueEvents', () => {
     expect(called).toBe(false);
   });
 });
+
+describe('deliveryStatus filter', () => {
+  it('finds and requeues only events with a failed delivery at their current generation', async () => {
+    const bounced = await insertEvent({ status: 'processed' });
+    const fine = await insertEvent({ status: 'processed' });
+    const fixedLater = await insertEvent({ status: 'processed' });
+    await tdb.sql`update outbox_events set generation = 2 where id = ${fixedLater}`;
+    await tdb.sql`
+      insert into notification_deliveries (event_id, channel, generation, status, last_error)
+      values (${bounced}, 'mail', 1, 'failed', '550'), (${fine}, 'mail', 1, 'sent', null),
+             (${fixedLater}, 'mail', 1, 'failed', '550'), (${fixedLater}, 'mail', 2, 'sent', null)`;
+    const page = await listOutboxEvents(tdb.sql, { deliveryStatus: 'failed' });
+    expect(page.events.map((e) => e.id)).toEqual([bounced]);
+    expect(await requeueEvents(tdb.sql, { status: 'processed', deliveryStatus: 'failed' })).toBe(1);
+    expect(await statusOf(bounced)).toEqual({ status: 'pending', generation: 2 });
+    expect(await statusOf(fine)).toEqual({ status: 'processed', generation: 1 });
+    expect(await statusOf(fixedLater)).toEqual({ status: 'processed', generation: 2 });
+  });
+});

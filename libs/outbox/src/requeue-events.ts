@@ -1,11 +1,14 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { OUTBOX_NOTIFY_CHANNEL } from '@execn/db';
+import { OUTBOX_NOTIFY_CHANNEL, type DeliveryStatus } from '@execn/db';
+import { hasDelivery } from './list-events';
 
 /** Which events a bulk requeue sends again (validated at the edge). */
 export interface RequeueFilter {
   /** Only final events can be requeued; in-flight ones will be dispatched anyway. */
   status: 'failed' | 'processed';
   type?: string;
+  /** Only events with a delivery in this status at their current generation (`failed`: resend bounced mails only). */
+  deliveryStatus?: DeliveryStatus;
   /** Inclusive lower bound on `created_at`. */
   since?: Date;
   /** Exclusive upper bound on `created_at`. */
@@ -68,6 +71,7 @@ async function requeueBatch(tx: TransactionSql, filter: RequeueFilter, afterId: 
       where status = ${filter.status}
         and id > ${afterId}::bigint
         and ${filter.type === undefined ? tx`true` : tx`type = ${filter.type}`}
+        and ${filter.deliveryStatus === undefined ? tx`true` : hasDelivery(tx, filter.deliveryStatus)}
         and ${filter.since === undefined ? tx`true` : tx`created_at >= ${filter.since.toISOString()}::timestamptz`}
         and ${filter.until === undefined ? tx`true` : tx`created_at < ${filter.until.toISOString()}::timestamptz`}
       order by id

@@ -8,7 +8,7 @@ import { bulkRequeueBodySchema } from '../schemas/admin-outbox.schemas';
 const BULK_REQUEUE_BATCH_SIZE = 500;
 
 /**
- * `POST /admin/outbox/requeue` `{status, type?, since?, until?, limit?}` → 202
+ * `POST /admin/outbox/requeue` `{status, type?, deliveryStatus?, since?, until?, limit?}` → 202
  * `{requeued: n}`. Batches of 500 rows, each its own short transaction; the
  * relay enqueues the rows at its own pace. The audit entry (target
  * `outbox_event:*`, params = the request) commits with the first batch, so it
@@ -22,6 +22,7 @@ export const requeueOutboxEventsHandler: Handler = async ({ deps, principal, bod
     {
       status: input.status,
       type: input.type,
+      deliveryStatus: input.deliveryStatus,
       since: input.since === undefined ? undefined : new Date(input.since),
       until: input.until === undefined ? undefined : new Date(input.until),
       limit: input.limit,

@@ -1,4 +1,4 @@
-import { OUTBOX_STATUSES } from '@execn/db';
+import { DELIVERY_STATUSES, OUTBOX_STATUSES } from '@execn/db';
 import { z } from 'zod';
 import { cursorParam, limitParam } from './query.schemas';
 
@@ -22,6 +22,8 @@ export const listOutboxQuerySchema = z.strictObject({
   status: z.enum(OUTBOX_STATUSES).optional(),
   type: eventType.optional(),
   orderId: z.uuid({ message: 'expected an order uuid' }).optional(),
+  /** Extension of CONTRACT section 5: events with a delivery in this status at their current generation. */
+  deliveryStatus: z.enum(DELIVERY_STATUSES).optional(),
   limit: limitParam,
   cursor: cursorParam,
 });
@@ -40,6 +42,8 @@ export const bulkRequeueBodySchema = z
   .strictObject({
     status: z.enum(['failed', 'processed'], { message: 'expected "failed" or "processed"' }),
     type: eventType.optional(),
+    /** Extension of CONTRACT section 5: `failed` resends only events whose mail (or broadcast) failed. */
+    deliveryStatus: z.enum(DELIVERY_STATUSES).optional(),
     since: isoTime.optional(),
     until: isoTime.optional(),
     limit: z.number().int().min(1).max(MAX_BULK_REQUEUE, { message: `at most ${MAX_BULK_REQUEUE}` }).optional(),
