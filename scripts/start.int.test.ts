@@ -64,7 +64,7 @@ describe('npm start', () => {
     for (const s of sockets) s.disconnect();
     if (runner.exitCode === null && runner.signalCode === null) {
       runner.kill('SIGINT');
-      await Promise.race([exit, new Promise((r) => setTimeout(r, 20_000))]);
+      await Promise.race([exit, new Promise((r) => setTimeout(r, 20_000).unref())]);
     }
     // Whatever went wrong above, leave no process behind.
     for (const pid of [runner.pid!, ...childPids()]) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -127,9 +127,13 @@ describe('npm start', () => {
     expect(buy.status).toBe('filled');
 
     await waitFor(() => received.alice!.some((r) => r.execType === 'trade') && received.bob!.some((r) => r.execType === 'trade'), 30_000, 'trade reports on both sockets');
-    expect(received.alice!.map((r) => [r.orderId, r.execType, r.seq])).toEqual([[sell.id, 'new', 1], [sell.id, 'trade', 2]]);
-    expect(received.bob!.map((r) => [r.orderId, r.execType, r.seq])).toEqual([[buy.id, 'new', 1], [buy.id, 'trade', 2]]);
-    const [aliceTrade, bobTrade] = [received.alice![1]!, received.bob![1]!];
+    // Two workers dispatch in parallel and delivery is at least once: a raw socket may get reports
+    // out of order or twice; `seq` orders them (the SDK does exactly this).
+    const bySeq = (reports: ExecutionReport[]) => [...new Map(reports.map((r) => [r.seq, r])).values()].sort((a, b) => a.seq - b.seq);
+    const [aliceReports, bobReports] = [bySeq(received.alice!), bySeq(received.bob!)];
+    expect(aliceReports.map((r) => [r.orderId, r.execType, r.seq])).toEqual([[sell.id, 'new', 1], [sell.id, 'trade', 2]]);
+    expect(bobReports.map((r) => [r.orderId, r.execType, r.seq])).toEqual([[buy.id, 'new', 1], [buy.id, 'trade', 2]]);
+    const [aliceTrade, bobTrade] = [aliceReports[1]!, bobReports[1]!];
     expect([aliceTrade.tradeId, aliceTrade.lastQty, aliceTrade.lastPx, aliceTrade.status]).toEqual([bobTrade.tradeId, 100, bobTrade.lastPx, 'filled']);
 
     const mailsUrl = `http://127.0.0.1:${ports.mailUi}`;
@@ -155,7 +159,7 @@ describe('npm start', () => {
     const pids = childPids();
     expect(pids.length).toBeGreaterThanOrEqual(6);
     runner.kill('SIGINT');
-    const status = await Promise.race([exit, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    const status = await Promise.race([exit, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
     expect(status).toEqual({ code: 0, signal: null });
     for (const name of ['api', 'ws-1', 'ws-2', 'poller', 'worker-1', 'worker-2']) expect(output).toMatch(new RegExp(`^${name}\\s+\\| stopped \\(code 0\\)$`, 'm'));
     expect(pids.filter((pid) => isProcessAlive(pid))).toEqual([]);

@@ -58,6 +58,8 @@ async function stopLeftover(dataDir: string, out: StackOutput): Promise<void> {
 /** Starts (initialising it first when needed) the private cluster and waits until it answers. */
 export async function startPrivatePostgres(options: PrivatePostgresOptions): Promise<PrivateService> {
   const { binaries, dataDir, out } = options;
+  // The parent stays traversable (0755): as root, the cluster belongs to the postgres user, which must reach it.
+  mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   const runAs = runAsFor(dataDir);
   const logFile = `${dataDir}.log`;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

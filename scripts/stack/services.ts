@@ -82,7 +82,12 @@ export async function ensureServices(options: EnsureServicesOptions): Promise<St
   const started: PrivateService[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () =>
-    (stopping ??= Promise.all(started.map((s) => s.stop())).then(() => undefined));
+    (stopping ??= Promise.all(
+      started.map(async (s) => {
+        await s.stop();
+        out.info('stack', `stopped the private ${s.name}`);
+      }),
+    ).then(() => undefined));
   try {
     let databaseUrl = options.databaseUrl;
     let redisUrl = options.redisUrl;
