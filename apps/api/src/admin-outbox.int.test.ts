@@ -188,7 +188,7 @@ describe('POST /admin/outbox/:id/requeue', () => {
     ]);
   });
 
-  it('lets one of two concurrent requeues win', async () => {
+  it('lets one of three concurrent requeues win', async () => {
     const [id] = await events(1, 'failed', 'boom');
     const before = await auditCount();
     const results = await Promise.all([1, 2, 3].map(() => h.call('POST', `/admin/outbox/${id}/requeue`, { token: admin })));
