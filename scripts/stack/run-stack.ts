@@ -75,6 +75,8 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
   };
 
   try {
+    // Ports first: a taken port is the commonest newcomer problem, report it before any slow step.
+    const ports = await resolveStackPorts(config, options, STACK_REPLICAS.ws, STACK_REPLICAS.poller + STACK_REPLICAS.worker);
     await buildIfNeeded(root, out);
     step();
     const services = await ensureServices({
@@ -100,7 +102,6 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
     step();
 
     const builtApps = new Set<StackApp>(STACK_APPS.filter((a) => existsSync(path.join(root, 'apps', a, 'dist', 'main.js'))));
-    const ports = await resolveStackPorts(config, options, STACK_REPLICAS.ws, STACK_REPLICAS.poller + STACK_REPLICAS.worker);
     const sink = await startStackMailSink(config.smtpUrl, ports.smtp, ports.mailUi, out);
     undo.push(() => sink.stop());
     step();
