@@ -44,7 +44,7 @@ export async function recordAudit(sql: SqlOrTx, input: AuditInput): Promise<Audi
   const params = input.params ?? {};
   const [row] = await sql<AuditRow[]>`
     insert into audit_events (actor, action, target, params)
-    values (${input.actor}, ${input.action}, ${input.target}, ${JSON.stringify(params)}::jsonb)
+    values (${input.actor}, ${input.action}, ${input.target}, ${JSON.stringify(params)}::text::jsonb)
     returning id::text as id, actor, action, target, params, at`;
   return toAuditEntry(row as AuditRow);
 }

@@ -31,7 +31,20 @@ export class BookSide {
 
   /** Reads the next rows after the frontier (or the best rows, the first time). */
   async load(sql: SqlOrTx): Promise<void> {
+    const next = this.nextRows(sql);
+    this.absorb(await next.query, next.limit);
+  }
+
+  /**
+   * The (lazy) query for the next rows, for the caller to send, e.g. in a
+   * pipeline after the symbol lock; its rows then go to `absorb` with `limit`.
+   */
+  nextRows(sql: SqlOrTx) {
     const limit = this.chunk;
+    return { limit, query: this.rowsQuery(sql, limit) };
+  }
+
+  private rowsQuery(sql: SqlOrTx, limit: number) {
     this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
     const f = this.frontier;
     const after =
@@ -45,11 +58,15 @@ export class BookSide {
     // Bids want price desc, priority asc: the index gives price order and an
     // incremental sort fixes priority within a price, stopping at the limit.
     const order = this.side === 'sell' ? sql`order by orders.price, orders.priority` : sql`order by orders.price desc, orders.priority`;
-    const rows = await sql<OrderRow[]>`
+    return sql<OrderRow[]>`
       select ${orderColumns(sql)} from orders
       where symbol = ${this.symbol} and side = ${this.side} and status in ('working', 'partially_filled') ${after}
       ${order}
       limit ${limit}`;
+  }
+
+  /** Adds rows read by a `nextRows` query built with `limit`, and moves the frontier. */
+  absorb(rows: readonly OrderRow[], limit: number): void {
     for (const row of rows) {
       const record = toOrderRecord(row);
       this.registry.set(record.id, record);

@@ -6,6 +6,7 @@ import { applyState, stateOf, toOrderRecord, toOrderView, type OrderRow } from '
 import type { OrderResult, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import { lockSymbol } from './symbol-lock';
+import { pipeline, pipelinedTransaction } from './pipelined-transaction';
 import { isUuid, notFound } from './order-lookup';
 
 /**
@@ -27,11 +28,10 @@ export async function cancelOrder(
     select account_id, symbol from orders where id = ${orderId}`;
   if (owner === undefined || owner.account_id !== trader.accountId) throw notFound();
 
-  return sql.begin(async (tx) => {
-    const [, rows] = await Promise.all([
-      lockSymbol(tx, owner.symbol),
-      tx<OrderRow[]>`select ${orderColumns(tx)} from orders where id = ${orderId}`,
-    ]);
+  return pipelinedTransaction(sql, async (tx, commit) => {
+    const [, rows] = await Promise.all(
+      pipeline([lockSymbol(tx, owner.symbol), tx<OrderRow[]>`select ${orderColumns(tx)} from orders where id = ${orderId}`]),
+    );
     const record = toOrderRecord(rows[0]!);
     const decision = decideCancel(stateOf(record));
     if (!decision.ok) {
@@ -42,6 +42,7 @@ export async function cancelOrder(
     record.reason = 'user_requested';
     const reports = await persistChanges(
       tx,
+      commit,
       {
         inserted: [],
         updated: [record],

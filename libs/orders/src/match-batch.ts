@@ -2,8 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { matchOrder, newOrderState, type InstrumentRules, type MatchResult } from '@execn/matching';
 import { BookSide } from './book-side';
 import type { OrderView } from '@execn/contracts';
-import { applyState, toOrderView, type OrderRecord, type SqlOrTx } from './order-record';
+import { applyState, toOrderView, type OrderRecord, type OrderRow, type SqlOrTx } from './order-record';
 import type { PendingReport } from './pending-report';
+
+/** Both sides of one symbol's book as a transaction sees it, and every order read or rested, by id. */
+export interface Book {
+  registry: Map<string, OrderRecord>;
+  sides: { buy: BookSide; sell: BookSide };
+}
+
+/** An empty view of `symbol`'s book; its sides read from PostgreSQL on demand. */
+export function createBook(symbol: string): Book {
+  const registry = new Map<string, OrderRecord>();
+  return { registry, sides: { buy: new BookSide(symbol, 'buy', registry), sell: new BookSide(symbol, 'sell', registry) } };
+}
+
+/**
+ * Queries for the head of each side some incoming order may trade against,
+ * to send in the transaction's first pipeline (after the lock) so that most
+ * matches need no further round trip; hand their rows to `absorb`.
+ */
+export function primeBook(sql: SqlOrTx, book: Book, incoming: readonly { side: 'buy' | 'sell' }[]) {
+  const reads = (['buy', 'sell'] as const)
+    .filter((side) => incoming.some((o) => o.side !== side))
+    .map((side) => ({ side: book.sides[side], ...book.sides[side].nextRows(sql) }));
+  return {
+    queries: reads.map((r) => r.query),
+    absorb: (results: readonly (readonly OrderRow[])[]) => reads.forEach((r, i) => r.side.absorb(results[i]!, r.limit)),
+  };
+}
 
 /** A trade row to insert. */
 export interface TradeRecord {
@@ -40,24 +67,16 @@ export interface BatchChanges {
  */
 export async function matchBatch(
   sql: SqlOrTx,
+  book: Book,
   instrument: InstrumentRules | null,
   incoming: OrderRecord[],
   at: Date,
 ): Promise<BatchChanges> {
-  const registry = new Map<string, OrderRecord>();
-  const symbol = incoming[0]?.symbol ?? '';
-  const sides = { buy: new BookSide(symbol, 'buy', registry), sell: new BookSide(symbol, 'sell', registry) };
+  const { registry, sides } = book;
   const fresh = new Set(incoming.map((o) => o.id));
   const changes: BatchChanges = { inserted: [], updated: [], trades: [], reports: [], failures: new Map(), views: new Map() };
   const updated = new Set<OrderRecord>();
   const tradable = instrument !== null && !instrument.halted;
-
-  // Prime both sides in one pipelined round trip when orders will need them.
-  await Promise.all(
-    (['buy', 'sell'] as const)
-      .filter((side) => tradable && incoming.some((o) => o.side !== side))
-      .map((side) => sides[side].load(sql)),
-  );
 
   for (const order of incoming) {
     const contra = sides[order.side === 'buy' ? 'sell' : 'buy'];

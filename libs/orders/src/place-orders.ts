@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '@execn/contracts';
 import { parseDecimal, type InstrumentRules } from '@execn/matching';
-import type { Sql, TransactionSql } from 'postgres';
+import type { ReservedSql, Sql } from 'postgres';
 import { parseUnits } from './decimal-units';
-import { matchBatch } from './match-batch';
-import type { OrderRecord } from './order-record';
+import { createBook, matchBatch, primeBook } from './match-batch';
+import { pipeline, pipelinedTransaction, type Committer } from './pipelined-transaction';
+import type { OrderRecord, OrderRow } from './order-record';
 import type { OrderResult, PlaceOutcome, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
@@ -36,10 +37,11 @@ export async function placeOrder(
 }
 
 /**
- * Places orders of ONE symbol, in the given order, in ONE transaction: the
- * symbol's advisory lock; one pipelined read of the instrument, the accounts,
- * clientOrderId clashes, the orders' priorities and the head of the book;
- * matching in memory; then the few multi-row writes of `persistChanges`. Each
+ * Places orders of ONE symbol, in the given order, in ONE transaction of
+ * (usually) two round trips: BEGIN, the symbol's advisory lock and one
+ * pipelined read of the instrument, the accounts, clientOrderId clashes, the
+ * orders' priorities and the head of the book; matching in memory; then the
+ * multi-row writes of `persistChanges` pipelined with COMMIT. Each
  * order is still all-or-nothing with its reports, and an order refused before
  * matching (duplicate clientOrderId, unknown account) costs its batch-mates
  * nothing: it is answered with its error and written nowhere.
@@ -55,7 +57,7 @@ export async function placeOrders(
 ): Promise<PlaceOutcome[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await sql.begin((tx) => placeInTransaction(tx, symbol, requests, options));
+      return await pipelinedTransaction(sql, (tx, commit) => placeInTransaction(tx, commit, symbol, requests, options));
     } catch (err) {
       if (attempt < MAX_CONFLICT_RETRIES && isClientOrderIdConflict(err)) continue;
       throw err;
@@ -64,7 +66,8 @@ export async function placeOrders(
 }
 
 async function placeInTransaction(
-  tx: TransactionSql,
+  tx: ReservedSql,
+  commit: Committer,
   symbol: string,
   requests: PlaceRequest[],
   options: PersistOptions,
@@ -72,7 +75,10 @@ async function placeInTransaction(
   const at = new Date();
   const accountIds = [...new Set(requests.map((r) => r.trader.accountId))];
   const keyed = requests.filter((r) => r.input.clientOrderId !== null);
-  const [, instrumentRows, accountRows, clashRows, priorityRows] = await Promise.all([
+  const book = createBook(symbol);
+  const prime = primeBook(tx, book, requests.map((r) => r.input));
+  // One round trip: BEGIN (pipelined by the caller), the lock, then every read, in this order.
+  const [, instrumentRows, accountRows, clashRows, priorityRows, ...bookRows] = await Promise.all(pipeline([
     lockSymbol(tx, symbol),
     tx<{ tick_size: string; lot_size: number; halted: boolean }[]>`
       select tick_size::text as tick_size, lot_size, halted from instruments where symbol = ${symbol}`,
@@ -85,7 +91,9 @@ async function placeInTransaction(
             select * from unnest(${keyed.map((r) => r.trader.accountId)}::text[],
                                  ${keyed.map((r) => r.input.clientOrderId)}::text[]))`,
     tx<{ p: string }[]>`select nextval('orders_priority_seq')::text as p from generate_series(1, ${requests.length}::int)`,
-  ]);
+    ...prime.queries,
+  ] as const));
+  prime.absorb(bookRows as OrderRow[][]);
 
   const row = instrumentRows[0];
   const instrument: InstrumentRules | null = row
@@ -113,8 +121,8 @@ async function placeInTransaction(
   const records = outcomes.filter((o): o is OrderRecord => 'id' in o);
   if (records.length === 0) return outcomes as PlaceOutcome[];
 
-  const changes = await matchBatch(tx, instrument, records, at);
-  const reports = await persistChanges(tx, changes, at, options);
+  const changes = await matchBatch(tx, book, instrument, records, at);
+  const reports = await persistChanges(tx, commit, changes, at, options);
   return outcomes.map((o) => {
     if (!('id' in o)) return o;
     const failure = changes.failures.get(o.id);

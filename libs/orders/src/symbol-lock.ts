@@ -1,4 +1,4 @@
-import type { TransactionSql } from 'postgres';
+import type { SqlOrTx } from './order-record';
 
 /**
  * First key of the two-key advisory lock space reserved for order books, so
@@ -13,6 +13,6 @@ export const SYMBOL_LOCK_CLASS = 0x0b00c;
  * hash merely take turns. Each transaction takes exactly one symbol lock,
  * before any row lock, so symbol locks cannot take part in a deadlock.
  */
-export function lockSymbol(tx: TransactionSql, symbol: string) {
+export function lockSymbol(tx: SqlOrTx, symbol: string) {
   return tx`select pg_advisory_xact_lock(${SYMBOL_LOCK_CLASS}::int, hashtext(${symbol}))`;
 }
