@@ -12,6 +12,8 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: process.env.CI ? 2 : '50%',
+  // Integration tests start real servers and processes; 2 loaded cores make 5 s too tight.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$'] },
     {
@@ -19,7 +21,6 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int.test.ts'],
       globalSetup: '<rootDir>/jest/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
 };
