@@ -35,6 +35,7 @@ function composeConfig(args: string[], env: NodeJS.ProcessEnv) {
 /** docker-compose's normalised YAML, as JSON (PyYAML comes with Debian's docker-compose). */
 function resolvedCompose(): { services: Record<string, ComposeService> } {
   const r = composeConfig(['--profile', 'monitoring', 'config'], { ...process.env, JWT_SECRET });
+  if (r.error) throw new Error(`docker-compose is not installed: sudo apt-get install -y docker-compose (scripts/ci-extras.sh does it in CI): ${r.error.message}`);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const json = execFileSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: r.stdout, encoding: 'utf8' });
