@@ -57,11 +57,15 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
   const killPids: Array<() => number[]> = [];
   const supervisor = new Supervisor({ out, restart: true, stopTimeoutMs: 10_000 });
   let stopping: Promise<void> | undefined;
+  let stopped = false;
   const stop = () =>
     (stopping ??= (async () => {
       for (const step of undo.reverse()) await step().catch((err: Error) => out.error('stack', `while stopping: ${err.message}`));
+      stopped = true;
     })());
   const forceKill = () => {
+    // After a clean stop every pid is gone and may already belong to someone else: never signal it.
+    if (stopped) return;
     for (const pid of killPids.flatMap((f) => f())) {
       try {
         if (isProcessAlive(pid)) process.kill(-pid, 'SIGKILL');
@@ -87,7 +91,7 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
       out,
     });
     undo.push(() => services.stop());
-    killPids.push(() => services.started.map((s) => s.pid));
+    killPids.push(() => services.started.filter((s) => isProcessAlive(s.pid)).map((s) => s.pid));
     step();
 
     const { created } = await migrateDatabase(services.databaseUrl);
@@ -110,7 +114,7 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
     const plan = planStack({ root, config, env: input.env, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, smtpUrl: sink.smtpUrl, ports, bullBoard, builtApps });
     for (const app of plan.missingApps) out.warn('stack', `apps/${app} is not built (no apps/${app}/src/main.ts yet): skipped`);
     undo.push(() => supervisor.stop());
-    killPids.push(() => supervisor.allPids());
+    killPids.push(() => Object.values(supervisor.pids()));
     const startedAt = Date.now();
     for (const p of plan.processes) supervisor.start(p);
     const notReady = await waitUntilReady(
