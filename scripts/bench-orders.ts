@@ -1,5 +1,5 @@
 /**
- * `npm run bench:orders [-- --connections 8 --orders 4000 --symbols 1,4 --batch 1,64]`
+ * `npm run bench:orders [-- --connections 8 --accounts 64 --orders 4000 --symbols 1,4 --batch 1,64 --notify true]`
  *
  * Places orders over HTTP keep-alive against a real api process (bundled like
  * `npm run build`, started as a child on a fresh database), N connections in a
@@ -22,7 +22,6 @@ import { fdatasyncOpsPerSecond, pgbenchInsertTps, quantile, runLoad, startApiChi
 
 const root = path.resolve(__dirname, '..');
 const SECRET = 'bench-orders-secret-0123456789-0123456789';
-const ACCOUNTS = 16;
 const SYMBOLS = ['BA', 'BB', 'BC', 'BD'];
 
 function rng(seed: number): () => number {
@@ -46,6 +45,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       connections: { type: 'string', default: '8' },
+      accounts: { type: 'string', default: '64' },
       orders: { type: 'string', default: '4000' },
       symbols: { type: 'string', default: '1,4' },
       batch: { type: 'string', default: '1,64' },
@@ -64,16 +64,16 @@ async function main(): Promise<void> {
   const sql = postgres(url, { max: 2, onnotice: () => undefined });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-orders-'));
   try {
-    const accounts = Array.from({ length: ACCOUNTS }, (_, i) => `bench-${i + 1}`);
+    const accounts = Array.from({ length: Number(values.accounts) }, (_, i) => `bench-${i + 1}`);
     for (const id of accounts) await sql`insert into accounts (id, email) values (${id}, ${`${id}@bench.test`})`;
     for (const s of SYMBOLS) await sql`insert into instruments (symbol, tick_size) values (${s}, '0.01')`;
     const tokens = await Promise.all(accounts.map((id) => signToken(SECRET, { accountId: id }, 3600)));
     const settings = await sql<{ name: string; setting: string }[]>`
       select name, setting from pg_settings where name in ('synchronous_commit', 'fsync', 'wal_sync_method', 'commit_delay')`;
-    const fsyncOps = await fdatasyncOpsPerSecond();
     process.stdout.write(
-      `bench-orders: ${connections} connections, ${total} orders per run, ${os.cpus().length} cores; ` +
-        `${settings.map((s) => `${s.name}=${s.setting}`).join(' ')}; pg_test_fsync fdatasync ${fsyncOps ?? 'n/a'} ops/s\n`,
+      `bench-orders: ${connections} connections, ${total} orders per run, ${os.cpus().length} cores, ` +
+        `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, notify ${values.notify}; ` +
+        `${accounts.length} accounts; ${settings.map((s) => `${s.name}=${s.setting}`).join(' ')}\n`,
     );
 
     const bundle = path.join(tmp, 'api.js');
@@ -139,8 +139,13 @@ async function main(): Promise<void> {
     writeFileSync(script, "insert into bench_insert (v) values ('x');\n");
     const tps = await pgbenchInsertTps(url, connections, Number(values['pgbench-seconds']), script);
     for (const row of rows) row['÷ insert TPS'] = Number((Number(row['orders/s']) / tps).toFixed(2));
-    process.stdout.write(`\npgbench: single-row INSERT transactions at ${connections} clients: ${Math.round(tps)} TPS\n`);
+    process.stdout.write(
+      `\npgbench: single-row INSERT transactions at ${connections} clients: ${Math.round(tps)} TPS ` +
+        `(load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})\n`,
+    );
     console.table(rows);
+    // Last, so its disk load does not disturb the runs: the WAL flush every commit waits for.
+    process.stdout.write(`pg_test_fsync: fdatasync ${(await fdatasyncOpsPerSecond()) ?? 'n/a'} ops/s\n`);
   } finally {
     await sql.end({ timeout: 5 });
     rmSync(tmp, { recursive: true, force: true });
