@@ -49,6 +49,7 @@ describe('deployment files', () => {
   let compose: { services: Record<string, ComposeService> };
   beforeAll(async () => {
     await buildIfNeeded(root, createStackOutput(new PassThrough().resume(), false));
+    execFileSync(process.execPath, [path.join(root, 'deploy', 'build-migrate.mjs')], { cwd: root });
     compose = resolvedCompose();
   });
 
@@ -114,7 +115,6 @@ describe('deployment files', () => {
     expect(unknown.status).toBe(64);
     expect(unknown.stderr).toMatch(/^usage: docker run <image> api\|ws\|poller\|worker\|migrate/);
 
-    execFileSync(process.execPath, [path.join(root, 'deploy', 'build-migrate.mjs')], { cwd: root });
     const name = `execn_t_migrate_${uniqueId('x').slice(2)}`;
     try {
       const r = entrypoint(['migrate'], { ...process.env, DATABASE_URL: databaseUrl(name) });
@@ -137,6 +137,16 @@ describe('deployment files', () => {
     expect(dockerfile).toMatch(/^ENTRYPOINT \["sh", "\/app\/deploy\/docker-entrypoint\.sh"\]$/m);
     const ignore = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
     expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.data', '.git', '.env']));
+  });
+
+  it('the bundles need only production dependencies (the runtime image has no others)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const bundles = [...buildableApps(root).map((a) => path.join(root, 'apps', a, 'dist', 'main.js')), path.join(root, 'scripts', 'dist', 'migrate', 'main.js')];
+    for (const bundle of bundles) {
+      const required = [...readFileSync(bundle, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!).filter((m) => !m.startsWith('node:'));
+      const packages = new Set(required.map((m) => (m.startsWith('@') ? m.split('/').slice(0, 2).join('/') : m.split('/')[0]!)));
+      for (const name of packages) expect([path.relative(root, bundle), name, name in pkg.dependencies]).toEqual([path.relative(root, bundle), name, true]);
+    }
   });
 
   it('monitoring scrapes the ports the services listen on and charts only public metric names', () => {
