@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { createTraderPageRouter } from '@execn/trader-page';
 import { BULL_BOARD_PATH, createBullBoardRouter } from './admin/bull-board';
 import { observeQueueDepths } from './admin/queue-metrics';
 import type { AppDeps } from './deps';
@@ -38,6 +39,8 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use('/admin/outbox', trader, requireRole('admin'), adminOutboxRouter(deps));
   app.use('/admin', trader, requireRole('admin'), adminRouter(deps));
+
+  if (deps.traderPage) app.use(createTraderPageRouter(deps.traderPage));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

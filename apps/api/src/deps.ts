@@ -3,6 +3,7 @@ import type { Database } from '@execn/db';
 import type { Logger } from '@execn/observability';
 import type { Metrics } from '@execn/observability';
 import type { OrderBatcher } from '@execn/orders';
+import type { TraderPageOptions } from '@execn/trader-page';
 import type { BasicCredentials } from './admin/basic-credentials';
 
 /** Anything that answers a Redis PING (an ioredis client in production). */
@@ -31,4 +32,6 @@ export interface AppDeps {
   queues?: { outbox: Queue; mail: Queue };
   /** Bull Board's Basic-auth pair (`BULL_BOARD_USER`/`BULL_BOARD_PASSWORD`); absent = dashboard disabled (404). */
   bullBoard?: BasicCredentials;
+  /** The trader web page at `/` (issue 4); absent = not served. */
+  traderPage?: TraderPageOptions;
 }

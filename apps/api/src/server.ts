@@ -28,6 +28,8 @@ export async function startApiServer(config: Config, log: Logger, metrics: Metri
   // Bull Board and the queue-depth gauge (issue 5).
   deps.queues = operator.queues;
   deps.bullBoard = config.bullBoard;
+  // The trader web page (issue 4), pointing browsers at the ws nodes.
+  deps.traderPage = { wsUrls: config.ws.publicUrls };
   const server: Server = createApp(deps).listen(config.apiPort);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
