@@ -166,9 +166,9 @@ describe('deployment files', () => {
     };
     const alerts = readFileSync(path.join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8');
     const exprs = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), ...[...alerts.matchAll(/expr: (.+)$/gm)].map((m) => m[1]!)];
-    const functions = new Set(['max', 'sum', 'by', 'rate', 'histogram_quantile', 'absent', 'le', 'job', 'instance', 'queue', 'state', 'status', 'channel']);
+    const functions = new Set(['max', 'sum', 'by', 'rate', 'increase', 'deriv', 'offset', 'histogram_quantile', 'absent', 'le', 'job', 'instance', 'queue', 'state', 'status', 'channel']);
     for (const expr of exprs) {
-      const names = (expr.replace(/"[^"]*"|\[[^\]]*\]|\{[^}]*\}/g, '').match(/[a-z_]+/g) ?? []).filter((n) => !functions.has(n));
+      const names = (expr.replace(/"[^"]*"|\[[^\]]*\]|\{[^}]*\}/g, '').match(/\b[a-z_][a-z0-9_]*\b/g) ?? []).filter((n) => !functions.has(n));
       for (const n of names) expect([expr, n, publicMetrics.includes(n)]).toEqual([expr, n, true]);
     }
     expect(dashboard.panels.map((p) => p.title)).toEqual(
