@@ -94,6 +94,12 @@ describe('npm start', () => {
     expect(output).toMatch(/^api\s+\| \[\d\d:\d\d:\d\d\.\d{3}\] INFO: api listening/m);
     expect(output).toContain(`Bull Board       http://localhost:${ports.api}/admin/queues  user ops / password ops`);
     expect(output).toMatch(/export ALICE_TOKEN=ey\S+\n\s+export BOB_TOKEN=ey\S+\n\s+export ADMIN_TOKEN=ey\S+/);
+    // The trader page is served by the api and points browsers at both ws nodes.
+    const page = await fetch(`http://127.0.0.1:${ports.api}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^text\/html/)]);
+    await page.body?.cancel();
+    const pageConfig = (await (await fetch(`http://127.0.0.1:${ports.api}/page-config.json`)).json()) as { wsUrls: string[] };
+    expect(pageConfig.wsUrls).toEqual([`:${ports.ws}`, `:${ports.ws + 1}`]);
     // The dev Bull Board credentials the banner prints open it.
     const board = await fetch(`http://127.0.0.1:${ports.api}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
     expect(board.status).toBe(200);
