@@ -94,7 +94,15 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
     );
   }
   if (config.worker.queues.includes('mail')) {
-    const dispatcher = new ReportMailDispatcher({ sql: database.sql, transport, mailFrom: config.mailFrom, metrics, log });
+    const dispatcher = new ReportMailDispatcher({
+      sql: database.sql,
+      transport,
+      mailFrom: config.mailFrom,
+      // Connect, greeting and a few replies, each bounded by the socket timeout.
+      sendTimeoutMs: config.mail.socketTimeoutMs * 3,
+      metrics,
+      log,
+    });
     workers.push(makeWorker(QUEUE_NAMES.mail, createMailProcessor(dispatcher)));
   }
 

@@ -9,6 +9,12 @@ export interface ReportMail {
   generation: number;
   to: string;
   from: string;
+  /**
+   * Upper bound on the whole send. nodemailer's pool has been seen to leave a
+   * send pending forever after a socket timeout on another message; without a
+   * bound such a job holds a worker slot until its lock is lost.
+   */
+  timeoutMs: number;
 }
 
 /**
@@ -19,14 +25,28 @@ export interface ReportMail {
 export async function sendReportMail(transport: Transporter, mail: ReportMail): Promise<string> {
   const { subject, text, html } = renderExecutionReportMail(mail.report);
   const messageId = reportMessageId(mail.report.eventId, mail.generation, mail.from);
-  await transport.sendMail({
-    from: mail.from,
-    to: mail.to,
-    subject,
-    text,
-    html,
-    messageId,
-    headers: { 'X-Execution-Event-Id': mail.report.eventId },
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`mail send did not finish within ${mail.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      mail.timeoutMs,
+    );
   });
+  try {
+    await Promise.race([
+      transport.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject,
+        text,
+        html,
+        messageId,
+        headers: { 'X-Execution-Event-Id': mail.report.eventId },
+      }),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
   return messageId;
 }

@@ -35,7 +35,11 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
   );
   const rows = await sql<{ id: string; generation: number; seconds: number }[]>`
     with t as (
-      select * from jsonb_to_recordset(${input}::jsonb) as t(id bigint, gen int, ws_status text, ws_error text, mail boolean)
+      -- The same event can be in one batch twice (a job re-added after a Redis wipe while the old one still ran);
+      -- ON CONFLICT may touch a row once per statement.
+      select distinct on (id, gen) * from jsonb_to_recordset(${input}::jsonb)
+        as t(id bigint, gen int, ws_status text, ws_error text, mail boolean)
+      order by id, gen, ws_status desc nulls last
     ),
     ws as (
       insert into notification_deliveries (event_id, channel, generation, status, attempts, last_error)

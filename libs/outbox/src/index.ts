@@ -11,7 +11,7 @@ export { loadMailContexts, type MailContext } from './load-mail-contexts';
 export { recordMailAttempts, type MailAttempt } from './record-mail-attempts';
 export { getPendingStats, getOutboxStats, type PendingStats, type OutboxStats } from './outbox-stats';
 export { addOutboxJobs, addMailJobs } from './add-jobs';
-export { checkJobPresence, type JobPresence } from './job-presence';
+export { checkJobPresence, deleteJobRemains, type JobPresence } from './job-presence';
 export { RedisEpoch, outboxEpochKey } from './redis-epoch';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 export { OutboxReconciler, type OutboxReconcilerOptions, type ReconcileResult } from './outbox-reconciler';

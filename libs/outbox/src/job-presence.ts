@@ -5,27 +5,26 @@ import type { Redis } from 'ioredis';
 export type JobPresence = 'missing' | 'failed' | 'completed' | 'present';
 
 /**
- * Looks up many jobs in one pipelined round trip: whether the job hash exists
- * and whether the job sits in the failed or completed set.
+ * Looks up many jobs' states. A job counts as present only when it sits in one
+ * of the queue's lists or sets (BullMQ's own state script): a bare job hash
+ * left behind by a wipe or an eviction mid-write is `missing`, since no worker
+ * would ever take it. Commands are issued together, so ioredis pipelines them.
  */
 export async function checkJobPresence(queue: Queue, jobIds: string[]): Promise<JobPresence[]> {
-  if (jobIds.length === 0) return [];
-  const client = (await queue.client) as unknown as Redis;
-  const pipeline = client.pipeline();
-  for (const id of jobIds) {
-    pipeline.exists(queue.toKey(id));
-    pipeline.zscore(queue.keys.failed!, id);
-    pipeline.zscore(queue.keys.completed!, id);
-  }
-  const results = (await pipeline.exec()) ?? [];
-  return jobIds.map((_, i) => {
-    const [existsErr, exists] = results[i * 3] ?? [];
-    const failed = results[i * 3 + 1]?.[1];
-    const completed = results[i * 3 + 2]?.[1];
-    if (existsErr) throw existsErr;
-    if (!exists) return 'missing';
-    if (failed !== null && failed !== undefined) return 'failed';
-    if (completed !== null && completed !== undefined) return 'completed';
+  const states = await Promise.all(jobIds.map((id) => queue.getJobState(id)));
+  return states.map((state) => {
+    if (state === 'unknown') return 'missing';
+    if (state === 'failed' || state === 'completed') return state;
     return 'present';
   });
+}
+
+/**
+ * Deletes what may be left of missing jobs (a hash without a list entry), so
+ * adding them again under the same id is not mistaken for a duplicate.
+ */
+export async function deleteJobRemains(queue: Queue, jobIds: string[]): Promise<void> {
+  if (jobIds.length === 0) return;
+  const client = (await queue.client) as unknown as Redis;
+  await client.del(...jobIds.flatMap((id) => [queue.toKey(id), `${queue.toKey(id)}:lock`, `${queue.toKey(id)}:logs`]));
 }

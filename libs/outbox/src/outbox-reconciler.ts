@@ -6,7 +6,7 @@ import { addMailJobs } from './add-jobs';
 import type { EventRef } from './event-ref';
 import { findInFlightEvents } from './find-in-flight-events';
 import { findPendingMailDeliveries } from './find-pending-mail-deliveries';
-import { checkJobPresence } from './job-presence';
+import { checkJobPresence, deleteJobRemains } from './job-presence';
 import { markEventFailed } from './mark-event-failed';
 import { recordMailAttempts } from './record-mail-attempts';
 import type { RedisEpoch } from './redis-epoch';
@@ -79,14 +79,21 @@ export class OutboxReconciler {
         if (p === 'missing') gone.push(e);
         else if (p === 'failed') {
           const job = await this.o.outboxQueue.getJob(ids[i]!);
-          const reason = job?.failedReason || 'outbox job failed';
-          if (await markEventFailed(this.o.sql, e, reason, job?.attemptsMade ?? 0)) markedFailed++;
+          if ((job?.data as { eventId?: unknown } | undefined)?.eventId === e.eventId) {
+            const reason = job?.failedReason || 'outbox job failed';
+            if (await markEventFailed(this.o.sql, e, reason, job?.attemptsMade ?? 0)) markedFailed++;
+          } else {
+            // A husk left by a wipe mid-job (a hash without its data): not a real failure of this event.
+            await this.o.outboxQueue.remove(ids[i]!);
+            gone.push(e);
+          }
         } else if (p === 'completed' && olderThanMs > 0) {
           // Completed in Redis but never marked in PostgreSQL: remove the job so its id can be added again.
           await this.o.outboxQueue.remove(ids[i]!);
           gone.push(e);
         }
       }
+      await deleteJobRemains(this.o.outboxQueue, gone.map((e) => outboxJobId(e.eventId, e.generation)));
       resetToPending += (await resetEventsToPending(this.o.sql, gone)).length;
       if (page.length < this.pageSize) break;
     }
@@ -106,11 +113,19 @@ export class OutboxReconciler {
       );
       const gone = page.filter((_, i) => presence[i] === 'missing');
       const failed = page.filter((_, i) => presence[i] === 'failed');
+      // Only a real mail job's final failure marks the delivery failed; a husk (no data) is sent again.
+      const failedJobs = await Promise.all(failed.map((r) => this.o.mailQueue.getJob(mailJobId(r.eventId, r.generation))));
+      const husks = failed.filter((r, i) => (failedJobs[i]?.data as { eventId?: unknown } | undefined)?.eventId !== r.eventId);
+      if (husks.length) {
+        await Promise.all(husks.map((r) => this.o.mailQueue.remove(mailJobId(r.eventId, r.generation))));
+        gone.push(...husks);
+      }
+      await deleteJobRemains(this.o.mailQueue, gone.map((r) => mailJobId(r.eventId, r.generation)));
       await addMailJobs(this.o.mailQueue, gone, this.o.mailJobOptions);
       // The mail worker records its last attempt itself; this covers a worker that could not.
       await recordMailAttempts(
         this.o.sql,
-        failed.map((r) => ({ ...r, status: 'failed' as const, error: 'mail job failed', messageId: null })),
+        failed.filter((r) => !husks.includes(r)).map((r) => ({ ...r, status: 'failed' as const, error: 'mail job failed', messageId: null })),
       );
       readded += gone.length;
       if (page.length < this.pageSize) break;

@@ -15,6 +15,8 @@ export interface ReportMailDispatcherOptions {
   sql: Sql;
   transport: Transporter;
   mailFrom: string;
+  /** Upper bound on one send (see `sendReportMail`). */
+  sendTimeoutMs: number;
   metrics: Metrics;
   log: Logger;
 }
@@ -68,6 +70,7 @@ export class ReportMailDispatcher {
         generation: ref.generation,
         to: ctx.email,
         from: this.o.mailFrom,
+        timeoutMs: this.o.sendTimeoutMs,
       });
     } catch (err) {
       const permanent = isPermanentSmtpError(err);

@@ -12,7 +12,7 @@ export const FAST_ENV: Record<string, string> = {
   POLL_INTERVAL_MS: '50',
   MAIL_ATTEMPTS: '6',
   MAIL_BACKOFF_MS: '100',
-  MAIL_SOCKET_TIMEOUT_MS: '1000',
+  MAIL_SOCKET_TIMEOUT_MS: '2000',
   WORKER_CONCURRENCY: '20',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
 };
@@ -111,9 +111,16 @@ export class PipelineHarness {
       .reduce((sum, v) => sum + v.value, 0);
   }
 
+  /** Stops every in-process poller and worker started so far. */
+  async stopProcesses(): Promise<void> {
+    const pollers = this.pollers.splice(0);
+    const workers = this.workers.splice(0);
+    await Promise.all(pollers.map((p) => p.close()));
+    await Promise.all(workers.map((w) => w.close()));
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.pollers.map((p) => p.close()));
-    await Promise.all(this.workers.map((w) => w.close()));
+    await this.stopProcesses();
     await this.sockets?.close();
     await this.sink.stop();
     await this.db?.drop();
@@ -125,12 +132,15 @@ export class PipelineHarness {
 export async function deletePrefixKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
+    // Collected first and deleted in one DEL, so the wipe is as sudden as a FLUSHDB.
+    const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length) await redis.del(...keys);
+      keys.push(...batch);
     } while (cursor !== '0');
+    if (keys.length) await redis.del(...keys);
   } finally {
     redis.disconnect();
   }
