@@ -32,19 +32,16 @@ export class BookSide {
   /** Reads the next rows after the frontier (or the best rows, the first time). */
   async load(sql: SqlOrTx): Promise<void> {
     const next = this.nextRows(sql);
-    this.absorb(await next.query, next.limit);
+    this.absorb(await sql<OrderRow[]>`${next.fragment}`, next.limit);
   }
 
   /**
-   * The (lazy) query for the next rows, for the caller to send, e.g. in a
-   * pipeline after the symbol lock; its rows then go to `absorb` with `limit`.
+   * A SELECT fragment for the next rows after the frontier, to embed in a
+   * bigger statement sent after the symbol lock (the first read of a
+   * transaction) or to run alone; its rows then go to `absorb` with `limit`.
    */
   nextRows(sql: SqlOrTx) {
     const limit = this.chunk;
-    return { limit, query: this.rowsQuery(sql, limit) };
-  }
-
-  private rowsQuery(sql: SqlOrTx, limit: number) {
     this.chunk = Math.min(this.chunk * 2, MAX_CHUNK);
     const f = this.frontier;
     const after =
@@ -58,22 +55,25 @@ export class BookSide {
     // Bids want price desc, priority asc: the index gives price order and an
     // incremental sort fixes priority within a price, stopping at the limit.
     const order = this.side === 'sell' ? sql`order by orders.price, orders.priority` : sql`order by orders.price desc, orders.priority`;
-    return sql<OrderRow[]>`
+    const fragment = sql`
       select ${orderColumns(sql)} from orders
       where symbol = ${this.symbol} and side = ${this.side} and status in ('working', 'partially_filled') ${after}
       ${order}
       limit ${limit}`;
+    return { limit, fragment };
   }
 
-  /** Adds rows read by a `nextRows` query built with `limit`, and moves the frontier. */
+  /**
+   * Adds rows read by a `nextRows` fragment built with `limit`, in any order,
+   * and moves the frontier to the last of them in book order.
+   */
   absorb(rows: readonly OrderRow[], limit: number): void {
     for (const row of rows) {
       const record = toOrderRecord(row);
       this.registry.set(record.id, record);
       this.insert(record);
+      if (this.frontier === null || this.compare(record, this.frontier) > 0) this.frontier = record;
     }
-    const last = rows.length > 0 ? this.registry.get(rows[rows.length - 1]!.id) : undefined;
-    if (last !== undefined) this.frontier = last;
     if (rows.length < limit) this.exhausted = true;
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { matchOrder, newOrderState, type InstrumentRules, type MatchResult } from '@execn/matching';
 import { BookSide } from './book-side';
 import type { OrderView } from '@execn/contracts';
-import { applyState, toOrderView, type OrderRecord, type OrderRow, type SqlOrTx } from './order-record';
+import { applyState, toOrderView, type OrderRecord, type SqlOrTx } from './order-record';
 import type { PendingReport } from './pending-report';
 
 /** Both sides of one symbol's book as a transaction sees it, and every order read or rested, by id. */
@@ -15,21 +15,6 @@ export interface Book {
 export function createBook(symbol: string): Book {
   const registry = new Map<string, OrderRecord>();
   return { registry, sides: { buy: new BookSide(symbol, 'buy', registry), sell: new BookSide(symbol, 'sell', registry) } };
-}
-
-/**
- * Queries for the head of each side some incoming order may trade against,
- * to send in the transaction's first pipeline (after the lock) so that most
- * matches need no further round trip; hand their rows to `absorb`.
- */
-export function primeBook(sql: SqlOrTx, book: Book, incoming: readonly { side: 'buy' | 'sell' }[]) {
-  const reads = (['buy', 'sell'] as const)
-    .filter((side) => incoming.some((o) => o.side !== side))
-    .map((side) => ({ side: book.sides[side], ...book.sides[side].nextRows(sql) }));
-  return {
-    queries: reads.map((r) => r.query),
-    absorb: (results: readonly (readonly OrderRow[])[]) => reads.forEach((r, i) => r.side.absorb(results[i]!, r.limit)),
-  };
 }
 
 /** A trade row to insert. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '@execn/contracts';
-import { parseDecimal, type InstrumentRules } from '@execn/matching';
+import { parseDecimal } from '@execn/matching';
 import type { ReservedSql, Sql } from 'postgres';
-import { parseUnits } from './decimal-units';
-import { createBook, matchBatch, primeBook } from './match-batch';
-import { pipeline, pipelinedTransaction, type Committer } from './pipelined-transaction';
-import type { OrderRecord, OrderRow } from './order-record';
+import { createBook, matchBatch } from './match-batch';
+import { clientOrderIdKey, readBatchInputs } from './read-batch-inputs';
+import { pipelinedTransaction, type Committer } from './pipelined-transaction';
+import type { OrderRecord } from './order-record';
 import type { OrderResult, PlaceOutcome, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
@@ -38,10 +38,10 @@ export async function placeOrder(
 
 /**
  * Places orders of ONE symbol, in the given order, in ONE transaction of
- * (usually) two round trips: BEGIN, the symbol's advisory lock and one
- * pipelined read of the instrument, the accounts, clientOrderId clashes, the
- * orders' priorities and the head of the book; matching in memory; then the
- * multi-row writes of `persistChanges` pipelined with COMMIT. Each
+ * (usually) two round trips: BEGIN, the symbol's advisory lock and one read
+ * statement (instrument, accounts, clientOrderId clashes, the orders'
+ * priorities, the head of the book); matching in memory; then the single
+ * write statement of `persistChanges` pipelined with COMMIT. Each
  * order is still all-or-nothing with its reports, and an order refused before
  * matching (duplicate clientOrderId, unknown account) costs its batch-mates
  * nothing: it is answered with its error and written nowhere.
@@ -73,41 +73,20 @@ async function placeInTransaction(
   options: PersistOptions,
 ): Promise<PlaceOutcome[]> {
   const at = new Date();
-  const accountIds = [...new Set(requests.map((r) => r.trader.accountId))];
-  const keyed = requests.filter((r) => r.input.clientOrderId !== null);
   const book = createBook(symbol);
-  const prime = primeBook(tx, book, requests.map((r) => r.input));
-  // One round trip: BEGIN (pipelined by the caller), the lock, then every read, in this order.
-  const [, instrumentRows, accountRows, clashRows, priorityRows, ...bookRows] = await Promise.all(pipeline([
-    lockSymbol(tx, symbol),
-    tx<{ tick_size: string; lot_size: number; halted: boolean }[]>`
-      select tick_size::text as tick_size, lot_size, halted from instruments where symbol = ${symbol}`,
-    tx<{ id: string }[]>`select id from accounts where id = any(${accountIds}::text[])`,
-    keyed.length === 0
-      ? []
-      : tx<{ account_id: string; client_order_id: string }[]>`
-          select account_id, client_order_id from orders
-          where (account_id, client_order_id) in (
-            select * from unnest(${keyed.map((r) => r.trader.accountId)}::text[],
-                                 ${keyed.map((r) => r.input.clientOrderId)}::text[]))`,
-    tx<{ p: string }[]>`select nextval('orders_priority_seq')::text as p from generate_series(1, ${requests.length}::int)`,
-    ...prime.queries,
-  ] as const));
-  prime.absorb(bookRows as OrderRow[][]);
-
-  const row = instrumentRows[0];
-  const instrument: InstrumentRules | null = row
-    ? { symbol, tickSize: parseUnits(row.tick_size), lotSize: row.lot_size, halted: row.halted }
-    : null;
-  const known = new Set(accountRows.map((a) => a.id));
-  const taken = new Set(clashRows.map((c) => `${c.account_id}\u0000${c.client_order_id}`));
+  // Sent now, in this order, in one write: BEGIN went first (the caller), then
+  // the lock, then the one read statement, which therefore sees the book as
+  // the previous lock holder committed it.
+  const locked = lockSymbol(tx, symbol).execute();
+  const [, inputs] = await Promise.all([locked, readBatchInputs(tx, symbol, requests, book)]);
+  const { instrument, knownAccounts: known, takenClientOrderIds: taken, priorities } = inputs;
 
   const outcomes: (PlaceOutcome | OrderRecord)[] = requests.map(({ trader, input }, i) => {
     if (!known.has(trader.accountId)) {
       return { ok: false, error: new ApiError(403, 'unknown_account', `Account ${trader.accountId} does not exist`) };
     }
     if (input.clientOrderId !== null) {
-      const key = `${trader.accountId}\u0000${input.clientOrderId}`;
+      const key = clientOrderIdKey(trader.accountId, input.clientOrderId);
       if (taken.has(key)) {
         return {
           ok: false,
@@ -116,7 +95,7 @@ async function placeInTransaction(
       }
       taken.add(key);
     }
-    return newRecord(trader, input, BigInt(priorityRows[i]!.p), at);
+    return newRecord(trader, input, priorities[i]!, at);
   });
   const records = outcomes.filter((o): o is OrderRecord => 'id' in o);
   if (records.length === 0) return outcomes as PlaceOutcome[];
