@@ -128,14 +128,18 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   return {
     io,
     httpServer,
-    listen: (port, host = '0.0.0.0') =>
-      new Promise<number>((resolve, reject) => {
+    listen: async (port, host = '0.0.0.0') => {
+      // The adapter sends PSUBSCRIBE without awaiting it; Redis answers commands of
+      // one connection in order, so this PING's reply means the node hears broadcasts.
+      await sub.ping();
+      return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
           resolve((httpServer.address() as AddressInfo).port);
         });
-      }),
+      });
+    },
     close: () => (closing ??= close()),
   };
 }
