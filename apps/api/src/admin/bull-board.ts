@@ -44,9 +44,7 @@ export function createBullBoardRouter(options: BullBoardOptions): ExpressRouter 
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
     queues: options.queues.map((q) => new BullMQAdapter(q, { allowRetries: true })),
-    // @bull-board/express 9.10.1 ships its own nested @bull-board/api 9.10.1, whose private fields make the
-    // types differ from the root 9.10.2; at run time the adapter only calls the public interface.
-    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'exec-notify queues' } },
   });
   router.use(bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }), serverAdapter.getRouter() as ExpressRouter);
