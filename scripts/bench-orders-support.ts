@@ -4,6 +4,7 @@
  * baseline. Not a test: it measures.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
@@ -144,4 +145,24 @@ export async function fdatasyncOpsPerSecond(): Promise<number | null> {
     }
   }
   return null;
+}
+
+/**
+ * CPU seconds (user + system) used so far by these processes, from
+ * /proc/<pid>/stat (Linux; clock ticks of 1/100 s). Processes that are gone
+ * count 0. Unlike throughput, CPU per order hardly moves when other work
+ * shares the machine, so it shows where the time goes.
+ */
+export function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100;
 }

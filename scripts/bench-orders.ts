@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import postgres from 'postgres';
 import { signToken } from '@execn/auth';
 import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
-import { fdatasyncOpsPerSecond, pgbenchInsertTps, quantile, runLoad, startApiChild } from './bench-orders-support';
+import { cpuSeconds, fdatasyncOpsPerSecond, pgbenchInsertTps, quantile, runLoad, startApiChild } from './bench-orders-support';
 
 const root = path.resolve(__dirname, '..');
 const SECRET = 'bench-orders-secret-0123456789-0123456789';
@@ -109,8 +109,14 @@ async function main(): Promise<void> {
           await runLoad(api.port, connections, 300, next); // warm-up: JIT, prepared statements, pool
           const [before] = await sql<{ events: string; orders: string }[]>`
             select (select count(*) from outbox_events)::text as events, (select count(*) from orders)::text as orders`;
+          const backends = (
+            await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and application_name = 'api'`
+          ).map((b) => b.pid);
+          const cpuBefore = { api: cpuSeconds([api.child.pid!]), pg: cpuSeconds(backends), bench: process.cpuUsage() };
           const since = new Date();
           const res = await runLoad(api.port, connections, total, next);
+          const benchCpu = process.cpuUsage(cpuBefore.bench);
+          const cpuMs = (s: number) => Number(((s * 1000) / total).toFixed(3));
           const [after] = await sql<{ events: string; tx: string; orders: string }[]>`
             select (select count(*) from outbox_events)::text as events, (select count(*) from orders)::text as orders,
                    (select count(distinct (symbol, created_at)) from orders where created_at >= ${since.toISOString()}::timestamptz)::text as tx`;
@@ -126,6 +132,10 @@ async function main(): Promise<void> {
             errors: res.errors,
             'tx/s': Math.round(Number(after!.tx) / seconds),
             'orders/tx': Number((placed / Math.max(1, Number(after!.tx))).toFixed(2)),
+            // CPU per order: api process, its PostgreSQL backends, this load generator.
+            'api cpu ms': cpuMs(cpuSeconds([api.child.pid!]) - cpuBefore.api),
+            'pg cpu ms': cpuMs(cpuSeconds(backends) - cpuBefore.pg),
+            'client cpu ms': cpuMs((benchCpu.user + benchCpu.system) / 1e6),
           });
           process.stdout.write(`${JSON.stringify(rows[rows.length - 1])}\n`);
         }
