@@ -5,7 +5,7 @@ import type { Config } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { createMailTransport, RedisReportBroadcaster, type ReportBroadcaster } from '@execn/notifications';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
-import { ExecutionReportDispatcher, markEventFailed, ReportMailDispatcher } from '@execn/outbox';
+import { ExecutionReportDispatcher, markEventFailed, ReportMailDispatcher, withAsyncCommit } from '@execn/outbox';
 import { QUEUE_NAMES, createRedisConnection, mailJobOptions, outboxJobSchema, socketIoAdapterKey } from '@execn/queues';
 import { createExecutionReportProcessor } from './processors/execution-report.processor';
 import { createMailProcessor } from './processors/mail.processor';
@@ -31,7 +31,7 @@ export interface WorkerApp {
  * (broadcast + mail job + mark processed) and `mail` (SMTP send with retries).
  */
 export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
-  const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'worker' });
+  const database = createDatabase(withAsyncCommit(config.databaseUrl), { max: config.databasePoolSize, applicationName: 'worker' });
   const queueRedis = createRedisConnection(config.redisUrl, log, 'worker-queue');
   // Fails fast instead of queueing while Redis is down: a broadcast that cannot be handed over is recorded failed.
   const emitterRedis = createRedisConnection(config.redisUrl, log, 'worker-emitter', {

@@ -36,6 +36,7 @@ export function createMailTransport(options: MailTransportOptions): Transporter 
       : {
           getSocket: (_opts: unknown, callback: (err: Error | null, socketOptions?: { connection: net.Socket }) => void) => {
             const socket = net.connect({ host: url.hostname, port: Number(url.port || 25), noDelay: true });
+            coalesceWrites(socket);
             const timer = setTimeout(() => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })), options.socketTimeoutMs);
             const onError = (err: Error) => {
               clearTimeout(timer);
@@ -61,4 +62,26 @@ export function messageIdHost(mailFrom: string): string {
 /** `<{eventId}.{generation}@host>`: stable across retries, so a resent mail is recognisable. */
 export function reportMessageId(eventId: string, generation: number, mailFrom: string): string {
   return `<${eventId}.${generation}@${messageIdHost(mailFrom)}>`;
+}
+
+/**
+ * With TCP_NODELAY every small write (nodemailer streams a mail in many
+ * chunks) is its own syscall and packet. Corking the socket at the first write
+ * of an event-loop turn and uncorking it at the end sends that turn's writes
+ * in one go, without bringing Nagle's delay back.
+ */
+function coalesceWrites(socket: net.Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return write(...args);
+  }) as typeof socket.write;
 }

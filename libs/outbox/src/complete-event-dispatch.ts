@@ -37,7 +37,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
     with t as (
       -- The same event can be in one batch twice (a job re-added after a Redis wipe while the old one still ran);
       -- ON CONFLICT may touch a row once per statement.
-      select distinct on (id, gen) * from jsonb_to_recordset(${input}::jsonb)
+      select distinct on (id, gen) * from jsonb_to_recordset(${input}::text::jsonb)
         as t(id bigint, gen int, ws_status text, ws_error text, mail boolean)
       order by id, gen, ws_status desc nulls last
     ),

@@ -35,4 +35,28 @@ describe('MicroBatcher', () => {
     fail = false;
     await expect(b.load(3)).resolves.toBe(3);
   });
+
+  it('queues behind the batches in flight, then sends what waited as one batch', async () => {
+    const sizes: number[] = [];
+    const releases: Array<() => void> = [];
+    const b = new MicroBatcher<number, number>(
+      (xs) =>
+        new Promise((resolve) => {
+          sizes.push(xs.length);
+          releases.push(() => resolve(xs));
+        }),
+      { maxInFlight: 1 },
+    );
+    const first = b.load(1);
+    await new Promise((r) => setImmediate(r));
+    const rest = [2, 3, 4].map((x) => b.load(x));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1]);
+    releases[0]!();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1, 3]);
+    releases[1]!();
+    await expect(Promise.all(rest)).resolves.toEqual([2, 3, 4]);
+  });
 });

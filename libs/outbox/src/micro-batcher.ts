@@ -2,6 +2,12 @@
 export interface MicroBatcherOptions {
   /** Flush as soon as this many items wait. @default 200 */
   maxBatchSize?: number;
+  /**
+   * Batches running at once. When that many are in flight, new items wait
+   * for one to finish and then go together: under load batches grow by
+   * themselves (group commit), when idle an item goes at once. @default 2
+   */
+  maxInFlight?: number;
 }
 
 interface Waiter<I, O> {
@@ -20,19 +26,22 @@ interface Waiter<I, O> {
 export class MicroBatcher<I, O> {
   private queue: Array<Waiter<I, O>> = [];
   private scheduled = false;
+  private inFlight = 0;
   private readonly maxBatchSize: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly runBatch: (items: I[]) => Promise<O[]>,
     options: MicroBatcherOptions = {},
   ) {
     this.maxBatchSize = options.maxBatchSize ?? 200;
+    this.maxInFlight = options.maxInFlight ?? 2;
   }
 
   load(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxBatchSize) this.flush();
+      if (this.queue.length >= this.maxBatchSize && this.inFlight < this.maxInFlight) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate runs after the I/O callbacks of this loop turn, which is
@@ -44,21 +53,27 @@ export class MicroBatcher<I, O> {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
-    this.runBatch(batch.map((w) => w.item)).then(
-      (results) => {
-        if (results.length !== batch.length) {
-          const err = new Error(`batch returned ${results.length} results for ${batch.length} items`);
+    if (this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
+    const batch = this.queue.splice(0, this.maxBatchSize);
+    this.inFlight++;
+    this.runBatch(batch.map((w) => w.item))
+      .then(
+        (results) => {
+          if (results.length !== batch.length) {
+            const err = new Error(`batch returned ${results.length} results for ${batch.length} items`);
+            for (const w of batch) w.reject(err);
+            return;
+          }
+          batch.forEach((w, i) => w.resolve(results[i]!));
+        },
+        (err: unknown) => {
           for (const w of batch) w.reject(err);
-          return;
-        }
-        batch.forEach((w, i) => w.resolve(results[i]!));
-      },
-      (err: unknown) => {
-        for (const w of batch) w.reject(err);
-      },
-    );
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        // What queued up meanwhile goes now, as one batch.
+        if (this.queue.length > 0) this.flush();
+      });
   }
 }

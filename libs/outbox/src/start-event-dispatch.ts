@@ -41,7 +41,7 @@ export async function startEventDispatch(sql: Sql, refs: EventRef[]): Promise<Ar
       order_exists: boolean;
     }[]
   >`
-    with t as (select * from jsonb_to_recordset(${refsJson(sortByEventId(refs))}::jsonb) as t(id bigint, gen int)),
+    with t as (select * from jsonb_to_recordset(${refsJson(sortByEventId(refs))}::text::jsonb) as t(id bigint, gen int)),
     marked as (
       update outbox_events o
       set status = 'processing', updated_at = now()

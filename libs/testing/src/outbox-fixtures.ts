@@ -90,7 +90,7 @@ export async function insertExecutionReports(sql: Sql, reports: FixtureReport[])
       };
       const [row] = await tx<{ id: string }[]>`
         insert into outbox_events (type, order_id, account_id, seq, payload)
-        values ('execution.report', ${r.orderId}, ${r.accountId}, ${seq}, ${JSON.stringify(payload)}::jsonb)
+        values ('execution.report', ${r.orderId}, ${r.accountId}, ${seq}, ${JSON.stringify(payload)}::text::jsonb)
         returning id::text as id`;
       ids.push(row!.id);
     }
@@ -112,7 +112,7 @@ export async function insertReportBacklog(
   const params = JSON.stringify(targets.map((t) => ({ account_id: t.accountId, order_id: t.orderId, n: perAccount })));
   return sql.begin(async (tx) => {
     const rows = await tx`
-      with params as (select * from jsonb_to_recordset(${params}::jsonb) as t(account_id text, order_id uuid, n int)),
+      with params as (select * from jsonb_to_recordset(${params}::text::jsonb) as t(account_id text, order_id uuid, n int)),
       bumped as (
         update accounts a set report_seq = a.report_seq + p.n
         from params p where a.id = p.account_id

@@ -1,0 +1,169 @@
+/**
+ * Pieces of `scripts/bench-pipeline.ts`: bundling and starting the apps as
+ * child processes, a counting SMTP sink (no parsing, so the sink costs little
+ * CPU), CPU accounting from /proc, percentiles. Not a test: it measures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { SMTPServer } from 'smtp-server';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+/** Bundles `apps/<app>/src/main.ts` like `npm run build`, into `outDir/<app>.js`. */
+export async function bundleApps(apps: string[], outDir: string): Promise<Record<string, string>> {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
+  const out: Record<string, string> = {};
+  await Promise.all(
+    apps.map(async (app) => {
+      out[app] = path.join(outDir, `${app}.js`);
+      await build({
+        entryPoints: [path.join(ROOT, 'apps', app, 'src', 'main.ts')],
+        outfile: out[app],
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        external,
+        nodePaths: [path.join(ROOT, 'node_modules')],
+        logLevel: 'warning',
+      });
+    }),
+  );
+  return out;
+}
+
+/** A started child process. */
+export interface Child {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  /** The first capture group of the ready pattern (e.g. a port). */
+  ready: string;
+  output(): string;
+  stop(): Promise<number | string>;
+}
+
+/** Spawns `node <script>` (a bundle, or a .ts file through tsx) and waits for `readyPattern` in its output. */
+export async function startChild(name: string, script: string, env: Record<string, string>, readyPattern: RegExp): Promise<Child> {
+  // BENCH_WORKER_NODE_ARGS="--cpu-prof" (or _POLLER_, _WS_, _API_) profiles that kind of child.
+  const nodeArgs = (process.env[`BENCH_${name.toUpperCase().replace(/\W/g, '_')}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx', script] : [script])];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? -1)));
+  const ready = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      // Keep only the tail: a long run must not grow this without bound.
+      out = (out + d.toString()).slice(-20_000);
+      const m = readyPattern.exec(out);
+      if (m) resolve(m[1] ?? '');
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before ready:\n${out}`)));
+  });
+  return {
+    name,
+    child,
+    pid: child.pid!,
+    ready,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 12_000);
+        const code = await exited;
+        clearTimeout(t);
+        return code;
+      }
+      return exited;
+    },
+  };
+}
+
+/** CPU time (user + system) of a process so far, in ms (Linux /proc; 10 ms ticks). 0 when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Total CPU ms of every process whose command name is `comm` (e.g. postgres, redis-server). Includes other users' load. */
+export function cpuMsByCommand(comm: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name === comm || name.startsWith(`${comm}:`)) total += cpuMs(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/** The q-quantile (0..1) of samples (sorted here). */
+export function quantile(samples: number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(samples).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * An SMTP server that only counts: it reads each message's header block for
+ * `X-Execution-Event-Id` and records when the first copy of each event's mail
+ * arrived. Parsing whole mails (as the test sink does) would cost the bench
+ * process more CPU than the worker spends sending them.
+ */
+export class CountingSmtpSink {
+  readonly firstArrival = new Map<string, number>();
+  received = 0;
+  private server: SMTPServer | undefined;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        let head = '';
+        stream.on('data', (c: Buffer) => {
+          if (head.length < 8_192) head += c.toString('latin1');
+        });
+        stream.on('end', () => {
+          this.received++;
+          const m = /^X-Execution-Event-Id:\s*(\d+)/im.exec(head);
+          if (m && !this.firstArrival.has(m[1]!)) this.firstArrival.set(m[1]!, Date.now());
+          callback();
+        });
+      },
+    });
+    this.server.on('error', () => undefined);
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+}
