@@ -61,27 +61,31 @@ export class ExecutionReportDispatcher {
     if (!isReport) log.warn({ type: event.type }, 'outbox event of unknown type; marked processed without notification');
     if (isReport && !event.orderExists) log.warn({ orderId: event.orderId }, 'order of outbox event not found; dispatching anyway');
 
-    let websocket: DispatchOutcome['websocket'];
-    if (isReport) {
-      const report = { ...event.payload, eventId: event.eventId } as ExecutionReport;
-      try {
-        await this.o.broadcaster.broadcast(report);
-        websocket = { status: 'sent', error: null };
-      } catch (err) {
-        log.error({ err, accountId: event.accountId, orderId: event.orderId }, '[OUTBOX] execution.report broadcast failed');
-        this.o.metrics.notificationErrorsTotal.inc({ channel: 'websocket' });
-        websocket = { status: 'failed', error: err instanceof Error ? err.message : String(err) };
-      }
-    }
-
     const mail = isReport && event.email !== null;
     if (isReport && !mail) log.warn({ accountId: event.accountId }, 'account of outbox event not found; no mail');
-    // The mail job goes to Redis before the mark: once processed, the mail is already on its way.
-    if (mail) await this.mailJobs.load(ref);
+    // The broadcast and the mail job do not depend on each other: both go to Redis at once. The mail job is
+    // added before the mark, so once processed the mail is already on its way.
+    const [websocket] = await Promise.all([
+      isReport ? this.broadcast(event, log) : Promise.resolve(undefined),
+      mail ? this.mailJobs.load(ref) : Promise.resolve(undefined),
+    ]);
     const done = await this.completions.load({ ...ref, websocket, mail });
     if (!done.processed) return 'duplicate';
     this.o.metrics.outboxEventsTotal.inc({ type: event.type, status: 'processed' });
     if (done.dispatchSeconds !== null) this.o.metrics.executionReportDispatchSeconds.observe(done.dispatchSeconds);
     return 'processed';
+  }
+
+  /** Broadcasts the report; a failure is logged, counted and returned as the websocket outcome, never thrown. */
+  private async broadcast(event: DispatchableEvent, log: Logger): Promise<DispatchOutcome['websocket']> {
+    const report = { ...event.payload, eventId: event.eventId } as ExecutionReport;
+    try {
+      await this.o.broadcaster.broadcast(report);
+      return { status: 'sent', error: null };
+    } catch (err) {
+      log.error({ err, accountId: event.accountId, orderId: event.orderId }, '[OUTBOX] execution.report broadcast failed');
+      this.o.metrics.notificationErrorsTotal.inc({ channel: 'websocket' });
+      return { status: 'failed', error: err instanceof Error ? err.message : String(err) };
+    }
   }
 }
