@@ -17,6 +17,21 @@ export function createBook(symbol: string): Book {
   return { registry, sides: { buy: new BookSide(symbol, 'buy', registry), sell: new BookSide(symbol, 'sell', registry) } };
 }
 
+/** Changes of no order: the start of `mergeChanges`. */
+export function emptyChanges(): BatchChanges {
+  return { inserted: [], updated: [], trades: [], reports: [], failures: new Map(), views: new Map() };
+}
+
+/** Appends `more` (another symbol's changes, matched later) to `into`. */
+export function mergeChanges(into: BatchChanges, more: BatchChanges): void {
+  into.inserted.push(...more.inserted);
+  into.updated.push(...more.updated);
+  into.trades.push(...more.trades);
+  into.reports.push(...more.reports);
+  for (const [k, v] of more.failures) into.failures.set(k, v);
+  for (const [k, v] of more.views) into.views.set(k, v);
+}
+
 /** A trade row to insert. */
 export interface TradeRecord {
   id: string;
@@ -59,7 +74,7 @@ export async function matchBatch(
 ): Promise<BatchChanges> {
   const { registry, sides } = book;
   const fresh = new Set(incoming.map((o) => o.id));
-  const changes: BatchChanges = { inserted: [], updated: [], trades: [], reports: [], failures: new Map(), views: new Map() };
+  const changes = emptyChanges();
   const updated = new Set<OrderRecord>();
   const tradable = instrument !== null && !instrument.halted;
 

@@ -179,7 +179,7 @@ describe('placeOrder report chains', () => {
   });
 
   it('one transaction for several orders: later orders match earlier ones; a refused order spares its batch-mates', async () => {
-    const outcomes = await placeOrders(db.sql, 'AAPL', [
+    const outcomes = await placeOrders(db.sql, [
       { trader: A, input: limit('sell', 10, '100', { clientOrderId: 'b-1' }) },
       { trader: B, input: limit('buy', 5, '100') },
       { trader: C, input: limit('buy', 10, '101') },
@@ -221,6 +221,26 @@ describe('placeOrder report chains', () => {
     expect((await getOrder(db.sql, A, best.order.id)).status).toBe('filled');
     const bids = await placeOrder(db.sql, B, market('buy', 5));
     expect(bids.reports.filter((r) => r.execType === 'trade').map((r) => r.lastPx)).toEqual(['103.7', '103.8', '103.9']);
+    expect(await findViolations(db.sql)).toEqual([]);
+  });
+
+  it('one transaction across symbols: each symbol matches its own book; an unknown symbol is rejected alone', async () => {
+    await seed(db.sql, { instruments: [{ symbol: 'MSFT', tickSize: '0.01' }] });
+    const outcomes = await placeOrders(db.sql, [
+      { trader: A, input: limit('sell', 5, '10') },
+      { trader: A, input: { ...limit('sell', 5, '20'), symbol: 'MSFT' } },
+      { trader: B, input: { ...limit('buy', 5, '20'), symbol: 'MSFT' } },
+      { trader: B, input: { ...limit('buy', 5, '10'), symbol: 'NOPE' } },
+      { trader: C, input: limit('buy', 2, '10') },
+    ]);
+    const results = outcomes.map((o) => (o.ok ? o.result : undefined));
+    expect(results.map((r) => [r?.order.symbol, r?.order.status, r?.order.avgPx])).toEqual([
+      ['AAPL', 'working', null],
+      ['MSFT', 'working', null],
+      ['MSFT', 'filled', '20'],
+      ['NOPE', 'rejected', null],
+      ['AAPL', 'filled', '10'],
+    ]);
     expect(await findViolations(db.sql)).toEqual([]);
   });
 });

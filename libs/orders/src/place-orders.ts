@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '@execn/contracts';
 import { parseDecimal } from '@execn/matching';
 import type { ReservedSql, Sql } from 'postgres';
-import { createBook, matchBatch } from './match-batch';
+import { createBook, emptyChanges, matchBatch, mergeChanges } from './match-batch';
 import { clientOrderIdKey, readBatchInputs } from './read-batch-inputs';
 import { pipelinedTransaction, type Committer } from './pipelined-transaction';
 import type { OrderRecord } from './order-record';
 import type { OrderResult, PlaceOutcome, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
-import { lockSymbol } from './symbol-lock';
+import { lockSymbols } from './symbol-lock';
 
 /** A new order and whose it is. */
 export interface PlaceRequest {
@@ -31,17 +31,18 @@ export async function placeOrder(
   input: PlaceOrderInput,
   options: PersistOptions = {},
 ): Promise<OrderResult> {
-  const [outcome] = await placeOrders(sql, input.symbol, [{ trader, input }], options);
+  const [outcome] = await placeOrders(sql, [{ trader, input }], options);
   if (!outcome!.ok) throw outcome!.error;
   return outcome!.result;
 }
 
 /**
- * Places orders of ONE symbol, in the given order, in ONE transaction of
- * (usually) two round trips: BEGIN, the symbol's advisory lock and one read
- * statement (instrument, accounts, clientOrderId clashes, the orders'
- * priorities, the head of the book); matching in memory; then the single
- * write statement of `persistChanges` pipelined with COMMIT. Each
+ * Places orders, of one symbol or several, in ONE transaction of (usually)
+ * two round trips: BEGIN, the symbols' advisory locks (ascending key order)
+ * and one read statement (instruments, accounts, clientOrderId clashes, the
+ * orders' priorities, the heads of the books); matching in memory, symbol by
+ * symbol, each symbol's orders in the given order; then the single write
+ * statement of `persistChanges` pipelined with COMMIT. Each
  * order is still all-or-nothing with its reports, and an order refused before
  * matching (duplicate clientOrderId, unknown account) costs its batch-mates
  * nothing: it is answered with its error and written nowhere.
@@ -51,13 +52,12 @@ export async function placeOrder(
  */
 export async function placeOrders(
   sql: Sql,
-  symbol: string,
   requests: PlaceRequest[],
   options: PersistOptions = {},
 ): Promise<PlaceOutcome[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await pipelinedTransaction(sql, (tx, commit) => placeInTransaction(tx, commit, symbol, requests, options));
+      return await pipelinedTransaction(sql, (tx, commit) => placeInTransaction(tx, commit, requests, options));
     } catch (err) {
       if (attempt < MAX_CONFLICT_RETRIES && isClientOrderIdConflict(err)) continue;
       throw err;
@@ -68,18 +68,17 @@ export async function placeOrders(
 async function placeInTransaction(
   tx: ReservedSql,
   commit: Committer,
-  symbol: string,
   requests: PlaceRequest[],
   options: PersistOptions,
 ): Promise<PlaceOutcome[]> {
   const at = new Date();
-  const book = createBook(symbol);
+  const books = new Map(requests.map((r) => [r.input.symbol, createBook(r.input.symbol)]));
   // Sent now, in this order, in one write: BEGIN went first (the caller), then
-  // the lock, then the one read statement, which therefore sees the book as
-  // the previous lock holder committed it.
-  const locked = lockSymbol(tx, symbol).execute();
-  const [, inputs] = await Promise.all([locked, readBatchInputs(tx, symbol, requests, book)]);
-  const { instrument, knownAccounts: known, takenClientOrderIds: taken, priorities } = inputs;
+  // the locks, then the one read statement, which therefore sees the books as
+  // the previous lock holders committed them.
+  const locked = lockSymbols(tx, [...books.keys()]).execute();
+  const [, inputs] = await Promise.all([locked, readBatchInputs(tx, requests, books)]);
+  const { instruments, knownAccounts: known, takenClientOrderIds: taken, priorities } = inputs;
 
   const outcomes: (PlaceOutcome | OrderRecord)[] = requests.map(({ trader, input }, i) => {
     if (!known.has(trader.accountId)) {
@@ -100,7 +99,11 @@ async function placeInTransaction(
   const records = outcomes.filter((o): o is OrderRecord => 'id' in o);
   if (records.length === 0) return outcomes as PlaceOutcome[];
 
-  const changes = await matchBatch(tx, book, instrument, records, at);
+  const changes = emptyChanges();
+  for (const [symbol, book] of books) {
+    const mine = records.filter((r) => r.symbol === symbol);
+    if (mine.length > 0) mergeChanges(changes, await matchBatch(tx, book, instruments.get(symbol) ?? null, mine, at));
+  }
   const reports = await persistChanges(tx, commit, changes, at, options);
   return outcomes.map((o) => {
     if (!('id' in o)) return o;

@@ -1,5 +1,5 @@
 import type { InstrumentRules } from '@execn/matching';
-import type { ReservedSql } from 'postgres';
+import type { PendingQuery, ReservedSql, Row } from 'postgres';
 import { parseUnits } from './decimal-units';
 import type { Book } from './match-batch';
 import type { OrderRow } from './order-record';
@@ -7,22 +7,22 @@ import type { PlaceRequest } from './place-orders';
 
 /** Everything a batch needs to read before matching, from one statement. */
 export interface BatchInputs {
-  instrument: InstrumentRules | null;
+  /** Rules by symbol; an unknown symbol has none. */
+  instruments: Map<string, InstrumentRules>;
   /** Accounts of the requests that exist. */
   knownAccounts: Set<string>;
-  /** `accountId \0 clientOrderId` pairs already used. */
+  /** `clientOrderIdKey` of the pairs already used. */
   takenClientOrderIds: Set<string>;
   /** One fresh book priority per request, in request order. */
   priorities: bigint[];
 }
 
 interface ReadRow {
-  instrument: { tick_size: string; lot_size: number; halted: boolean } | null;
+  instruments: Record<string, { tick_size: string; lot_size: number; halted: boolean }>;
   accounts: string[];
   clashes: [string, string][];
   priorities: string[];
-  bids: OrderRow[];
-  asks: OrderRow[];
+  books: OrderRow[][];
 }
 
 /** The key of `takenClientOrderIds`. */
@@ -31,47 +31,56 @@ export function clientOrderIdKey(accountId: string, clientOrderId: string): stri
 }
 
 /**
- * Reads, in ONE statement sent right after the symbol lock (so it sees every
- * transaction that held the lock before): the instrument, which accounts
- * exist, clientOrderId clashes, a book priority per order, and the head of
- * each side of the book some order may trade against, which goes straight
- * into `book`. One statement, not seven: each statement costs a socket write
- * and a protocol exchange, and this runs while the symbol is locked.
+ * Reads, in ONE statement sent right after the symbol locks (so it sees every
+ * transaction that held them before): the instruments, which accounts exist,
+ * clientOrderId clashes, a book priority per order, and the head of each book
+ * side some order may trade against, which goes straight into `books`. One
+ * statement, not a dozen: each costs a socket write and a protocol exchange,
+ * and this runs while the symbols are locked.
  */
 export async function readBatchInputs(
   tx: ReservedSql,
-  symbol: string,
   requests: readonly PlaceRequest[],
-  book: Book,
+  books: ReadonlyMap<string, Book>,
 ): Promise<BatchInputs> {
   const accountIds = [...new Set(requests.map((r) => r.trader.accountId))];
   const keyed = requests.filter((r) => r.input.clientOrderId !== null);
-  const sides = (['buy', 'sell'] as const).map((side) =>
-    requests.some((r) => r.input.side !== side) ? book.sides[side].nextRows(tx) : null,
+  const reads = [...books].flatMap(([symbol, book]) =>
+    (['buy', 'sell'] as const)
+      .filter((side) => requests.some((r) => r.input.symbol === symbol && r.input.side !== side))
+      .map((side) => ({ side: book.sides[side], ...book.sides[side].nextRows(tx) })),
   );
-  const sideJson = (read: (typeof sides)[number]) =>
-    read === null ? tx`'[]'::json` : tx`(select coalesce(json_agg(x), '[]') from (${read.fragment}) x)`;
+  const bookJson = reads.map((r) => tx`(select coalesce(json_agg(x), '[]') from (${r.fragment}) x)`);
+  const booksArray = bookJson.length === 0 ? tx`'[]'::json` : tx`json_build_array(${joinFragments(tx, bookJson)})`;
   const [row] = await tx<{ reads: string }[]>`
     select json_build_object(
-      'instrument', (select json_build_object('tick_size', tick_size::text, 'lot_size', lot_size, 'halted', halted)
-                     from instruments where symbol = ${symbol}),
+      'instruments', (select coalesce(json_object_agg(symbol, json_build_object(
+                        'tick_size', tick_size::text, 'lot_size', lot_size, 'halted', halted)), '{}')
+                      from instruments where symbol = any(${[...books.keys()]}::text[])),
       'accounts', (select coalesce(json_agg(id), '[]') from accounts where id = any(${accountIds}::text[])),
       'clashes', (select coalesce(json_agg(json_build_array(account_id, client_order_id)), '[]') from orders
                   where (account_id, client_order_id) in (
                     select * from unnest(${keyed.map((r) => r.trader.accountId)}::text[],
                                          ${keyed.map((r) => r.input.clientOrderId)}::text[]))),
       'priorities', (select json_agg(nextval('orders_priority_seq')::text) from generate_series(1, ${requests.length}::int)),
-      'bids', ${sideJson(sides[0]!)},
-      'asks', ${sideJson(sides[1]!)}
+      'books', ${booksArray}
     )::text as reads`;
-  const reads = JSON.parse(row!.reads) as ReadRow;
-  if (sides[0]) book.sides.buy.absorb(reads.bids, sides[0].limit);
-  if (sides[1]) book.sides.sell.absorb(reads.asks, sides[1].limit);
-  const i = reads.instrument;
+  const parsed = JSON.parse(row!.reads) as ReadRow;
+  reads.forEach((r, i) => r.side.absorb(parsed.books[i] ?? [], r.limit));
   return {
-    instrument: i ? { symbol, tickSize: parseUnits(i.tick_size), lotSize: i.lot_size, halted: i.halted } : null,
-    knownAccounts: new Set(reads.accounts),
-    takenClientOrderIds: new Set(reads.clashes.map(([a, c]) => clientOrderIdKey(a, c))),
-    priorities: reads.priorities.map((p) => BigInt(p)),
+    instruments: new Map(
+      Object.entries(parsed.instruments).map(([symbol, i]) => [
+        symbol,
+        { symbol, tickSize: parseUnits(i.tick_size), lotSize: i.lot_size, halted: i.halted },
+      ]),
+    ),
+    knownAccounts: new Set(parsed.accounts),
+    takenClientOrderIds: new Set(parsed.clashes.map(([a, c]) => clientOrderIdKey(a, c))),
+    priorities: parsed.priorities.map((p) => BigInt(p)),
   };
+}
+
+/** `a, b, c` of SQL fragments. */
+function joinFragments(tx: ReservedSql, parts: PendingQuery<Row[]>[]): PendingQuery<Row[]> {
+  return parts.slice(1).reduce((acc, part) => tx`${acc}, ${part}`, parts[0]!);
 }

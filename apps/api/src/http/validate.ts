@@ -7,18 +7,18 @@ export interface FieldError {
   message: string;
 }
 
-/** Zod issues as `details`: one entry per bad field, unknown fields named one by one. */
+/** Zod issues as `details`: one entry per bad field (its first problem), unknown fields named one by one. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
-  const out: FieldError[] = [];
+  const byField = new Map<string, string>();
   for (const issue of issues) {
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ field: at ? `${at}.${key}` : key, message: 'unknown field' });
-    } else {
-      out.push({ field: at || 'body', message: issue.message });
+      for (const key of issue.keys) byField.set(at ? `${at}.${key}` : key, 'unknown field');
+    } else if (!byField.has(at || 'body')) {
+      byField.set(at || 'body', issue.message);
     }
   }
-  return out;
+  return [...byField].map(([field, message]) => ({ field, message }));
 }
 
 /**
