@@ -6,6 +6,7 @@ import type { Logger, Metrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { createRedisConnection } from '@execn/queues';
 import { openOperatorQueues } from './admin/operator-queues';
+import { Histogram } from 'prom-client';
 import { createApp } from './app';
 import type { AppDeps } from './deps';
 
@@ -22,7 +23,21 @@ export async function startApiServer(config: Config, log: Logger, metrics: Metri
   const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
   // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
   const redis = createRedisConnection(config.redisUrl, log, 'api-ready', { maxRetriesPerRequest: 1 });
-  const orders = new OrderBatcher(db.sql, { maxBatch: config.orderBatchMax, notify: config.outbox.notify, log });
+  // Batching off (ORDER_BATCH_MAX=1) means one transaction per order, as many at once as the pool allows.
+  const maxConcurrent = config.orderBatchMax === 1 ? config.databasePoolSize : config.orderMaxConcurrent;
+  const batchSize = new Histogram({
+    name: 'order_batch_size',
+    help: 'Orders placed per database transaction (concurrent orders are grouped)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [metrics.registry],
+  });
+  const orders = new OrderBatcher(db.sql, {
+    maxBatch: config.orderBatchMax,
+    maxConcurrent,
+    notify: config.outbox.notify,
+    log,
+    onTransaction: (n) => batchSize.observe(n),
+  });
   const operator = openOperatorQueues(config, log);
   const deps: AppDeps = { db, redis, log, metrics, jwtSecret: config.jwtSecret, orders, notify: config.outbox.notify };
   // Bull Board and the queue-depth gauge (issue 5).

@@ -64,6 +64,8 @@ const envSchema = z.object({
   ENABLE_NOTIFY: bool(true),
   // Most orders of one symbol the api groups into one transaction; 1 turns batching off.
   ORDER_BATCH_MAX: int(64, 1, 1_000),
+  // Order transactions one api process runs at once (fewer: bigger batches; more: more overlap).
+  ORDER_MAX_CONCURRENT: int(2, 1, 200),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -105,6 +107,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Most concurrent orders of one symbol grouped into one transaction (1 = no batching). */
   orderBatchMax: number;
+  /** Order transactions one api process runs at once (with batching on). */
+  orderMaxConcurrent: number;
 }
 
 /**
@@ -173,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     orderBatchMax: e.ORDER_BATCH_MAX,
+    orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
   };
 }

@@ -13,6 +13,8 @@ export interface OrderBatcherOptions {
   /** NOTIFY the outbox relay once per transaction. @default true */
   notify?: boolean;
   log?: Logger;
+  /** Called after each committed transaction with its number of orders (for a batch-size metric). */
+  onTransaction?: (orders: number) => void;
 }
 
 interface Job {
@@ -105,6 +107,7 @@ export class OrderBatcher {
     let outcomes: PlaceOutcome[];
     try {
       outcomes = await placeOrders(this.sql, batch.map((j) => j.request), persist);
+      this.options.onTransaction?.(batch.length);
     } catch (err) {
       if (batch.length === 1) {
         batch[0]!.reject(err);
