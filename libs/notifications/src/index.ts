@@ -3,3 +3,4 @@ export { createMailTransport, messageIdHost, reportMessageId, type MailTransport
 export { sendReportMail, type ReportMail } from './send-report-mail';
 export { isPermanentSmtpError, describeSmtpError } from './smtp-error';
 export { RedisReportBroadcaster, type ReportBroadcaster } from './report-broadcaster';
+export { buildReportMime, envelopeAddress, type MimeHeaders } from './build-report-mime';

@@ -1,4 +1,6 @@
 import type { ExecutionReport } from '@execn/contracts';
+import { simpleParser } from 'mailparser';
+import { buildReportMime } from './build-report-mime';
 import { renderExecutionReportMail, reportSubject } from './render-execution-report';
 
 const report: ExecutionReport = {
@@ -39,5 +41,22 @@ describe('execution report mail', () => {
     expect(mail.text).not.toContain('Reason');
     expect(mail.html).toContain('abc-&lt;1&gt;');
     expect(mail.html).not.toContain('abc-<1>');
+  });
+});
+
+describe('report MIME message', () => {
+  it('parses back to the same subject, parts and headers, non-ASCII included', async () => {
+    const rendered = renderExecutionReportMail({ ...report, clientOrderId: 'ordre-été-✓' });
+    const raw = buildReportMime(
+      { ...rendered, subject: `${rendered.subject} é` },
+      { from: 'Exécutions <executions@broker.example>', to: 'trader@example.test', messageId: '<1842.2@broker.example>', eventId: '1842' },
+    );
+    const parsed = await simpleParser(raw);
+    expect(parsed.subject).toBe('BUY 100 AAPL @ 101.25: partially_filled é');
+    expect(parsed.messageId).toBe('<1842.2@broker.example>');
+    expect(parsed.headers.get('x-execution-event-id')).toBe('1842');
+    expect(parsed.from?.value[0]).toEqual({ name: 'Exécutions', address: 'executions@broker.example' });
+    expect(parsed.text).toBe(rendered.text);
+    expect(parsed.html).toContain('ordre-été-✓');
   });
 });

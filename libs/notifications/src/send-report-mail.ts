@@ -1,5 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type { ExecutionReport } from '@execn/contracts';
+import { buildReportMime, envelopeAddress } from './build-report-mime';
 import { reportMessageId } from './mail-transport';
 import { renderExecutionReportMail } from './render-execution-report';
 
@@ -35,13 +36,8 @@ export async function sendReportMail(transport: Transporter, mail: ReportMail): 
   try {
     await Promise.race([
       transport.sendMail({
-        from: mail.from,
-        to: mail.to,
-        subject,
-        text,
-        html,
-        messageId,
-        headers: { 'X-Execution-Event-Id': mail.report.eventId },
+        envelope: { from: envelopeAddress(mail.from), to: [mail.to] },
+        raw: buildReportMime({ subject, text, html }, { from: mail.from, to: mail.to, messageId, eventId: mail.report.eventId }),
       }),
       timeout,
     ]);

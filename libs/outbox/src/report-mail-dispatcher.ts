@@ -41,11 +41,15 @@ export class ReportMailDispatcher {
   private readonly attempts: MicroBatcher<MailAttempt, undefined>;
 
   constructor(private readonly o: ReportMailDispatcherOptions) {
-    this.contexts = new MicroBatcher((refs) => loadMailContexts(o.sql, refs));
-    this.attempts = new MicroBatcher(async (items) => {
-      await recordMailAttempts(o.sql, items);
-      return items.map(() => undefined);
-    });
+    // One statement at a time per kind: mail is not latency-critical, and bigger batches cost fewer round trips.
+    this.contexts = new MicroBatcher((refs) => loadMailContexts(o.sql, refs), { maxInFlight: 1 });
+    this.attempts = new MicroBatcher(
+      async (items) => {
+        await recordMailAttempts(o.sql, items);
+        return items.map(() => undefined);
+      },
+      { maxInFlight: 1 },
+    );
   }
 
   async send(ref: EventRef, attempt: AttemptInfo): Promise<MailResult> {
