@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pipeline [-- --mode drain,live --events 20000 --clients 50 --workers 2 --concurrency 50 --rate 500 --seconds 10]`
+ * `npm run bench:pipeline [-- --mode drain,live --events 20000 --clients 50 --workers 2 --concurrency 50 --pool 10 --rate 500 --seconds 10]`
  *
  * The outbox pipeline end to end on this machine, every process real and
  * separate: PostgreSQL, Redis, one poller, `--workers` workers, one ws node
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '2' },
       concurrency: { type: 'string', default: '50' },
       batch: { type: 'string', default: '500' },
+      pool: { type: 'string', default: '10' },
       rate: { type: 'string', default: '500' },
       seconds: { type: 'string', default: '10' },
       keep: { type: 'boolean', default: false },
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'info',
       WORKER_CONCURRENCY: values.concurrency!,
       OUTBOX_BATCH_SIZE: values.batch!,
+      DATABASE_POOL_SIZE: values.pool!,
     };
     const accounts = Array.from({ length: clientsN }, (_, i) => `trader-${i + 1}`);
     for (const id of accounts) await sql`insert into accounts (id, email) values (${id}, ${`${id}@bench.test`})`;
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
     await waitUntil('sockets connected', 20_000, () => sockets.every((s) => s.connected));
     process.stdout.write(
       `bench-pipeline: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
-        `${workersN} workers x concurrency ${values.concurrency}, batch ${values.batch}, ${clientsN} sockets on 1 ws node\n`,
+        `${workersN} workers x concurrency ${values.concurrency}, batch ${values.batch}, pool ${values.pool}, ${clientsN} sockets on 1 ws node\n`,
     );
 
     if (modes.includes('drain')) {
