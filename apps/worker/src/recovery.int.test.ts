@@ -81,4 +81,29 @@ describe('recovery: PostgreSQL is the truth, Redis only carries work', () => {
       return Number(r!.n) === ids.length;
     }, 15_000, 'every mail delivery recorded sent');
   }, 60_000);
+
+  it('an event whose dispatch keeps failing ends `failed` with its error, and is not retried forever', async () => {
+    await h.stopProcesses();
+    const [eventId] = await insertExecutionReports(h.db.sql, [{ accountId: account.id, orderId }]);
+    // A real, lasting fault: the dispatch query cannot run while the accounts table is missing.
+    await h.db.sql`alter table accounts rename to accounts_gone`;
+    try {
+      // The relay sets the job's attempts.
+      await h.startPoller({ OUTBOX_ATTEMPTS: '2' });
+      h.startWorker();
+      const row = await waitFor(async () => {
+        const [r] = await h.db.sql<{ status: string; last_error: string | null }[]>`
+          select status, last_error from outbox_events where id = ${eventId!}`;
+        return r!.status === 'failed' ? r : null;
+      }, 15_000, 'event failed');
+      expect(row.last_error).toContain('accounts');
+    } finally {
+      await h.db.sql`alter table accounts_gone rename to accounts`;
+    }
+    // Two leases later the reconciliation has looked at it and left it failed (an admin requeue is the way back).
+    await new Promise((r) => setTimeout(r, 2_500));
+    const [after] = await h.db.sql<{ status: string }[]>`select status from outbox_events where id = ${eventId!}`;
+    expect(after!.status).toBe('failed');
+    expect(h.sink.mails.some((m) => m.headers.get('x-execution-event-id') === eventId)).toBe(false);
+  }, 30_000);
 });
