@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { RedisReportBroadcaster } from '@execn/notifications';
 import { socketIoAdapterKey } from '@execn/queues';
+import { placeOrder } from '@execn/orders';
 import { insertAccount, insertExecutionReports, insertOrder, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
@@ -14,65 +15,82 @@ describe('outbox dispatch (poller + worker on real PostgreSQL, Redis, SMTP and S
     await h.close();
   });
 
+  const limit = (side: 'buy' | 'sell', quantity: number, price: string | null, type: 'limit' | 'market' = 'limit') => ({
+    symbol: 'AAPL',
+    side,
+    type,
+    quantity,
+    price: type === 'market' ? null : price,
+    timeInForce: type === 'market' ? ('IOC' as const) : ('GTC' as const),
+    clientOrderId: null,
+  });
+
   it('CA-08.01: both traders of a crossing trade receive `filled` on their sockets and by mail', async () => {
+    await h.db.sql`insert into instruments (symbol, tick_size) values ('AAPL', '0.01') on conflict do nothing`;
     const buyer = await insertAccount(h.db.sql);
     const seller = await insertAccount(h.db.sql);
-    const buyOrder = await insertOrder(h.db.sql, { accountId: buyer.id, side: 'buy', quantity: 100 });
-    const sellOrder = await insertOrder(h.db.sql, { accountId: seller.id, side: 'sell', quantity: 100 });
     const buyerSocket = await h.sockets.connectTrader(buyer.id);
-    // The seller watches its order too: a socket in both rooms must get each report once.
-    const sellerSocket = await h.sockets.connectTrader(seller.id, [sellOrder]);
+    const sellerSocket = await h.sockets.connectTrader(seller.id);
     const outsider = await h.sockets.connectTrader('someone-else');
     await h.startPoller();
     h.startWorker();
 
-    const [buyEvent, sellEvent] = await insertExecutionReports(h.db.sql, [
-      { accountId: buyer.id, orderId: buyOrder, side: 'buy', status: 'filled', quantity: 100 },
-      { accountId: seller.id, orderId: sellOrder, side: 'sell', status: 'filled', quantity: 100 },
-    ]);
+    // The real order path: matching, outbox rows with per-account seqs, NOTIFY.
+    const resting = await placeOrder(h.db.sql, { accountId: seller.id }, limit('sell', 100, '101.25'));
+    // The seller now also watches its order: a socket in both rooms must get each report once.
+    const sellerWatching = await h.sockets.connectTrader(seller.id, [resting.order.id]);
+    const crossing = await placeOrder(h.db.sql, { accountId: buyer.id }, limit('buy', 100, '101.25'));
+    const buyFill = crossing.reports.find((r) => r.execType === 'trade')!;
+    expect(buyFill.status).toBe('filled');
 
-    await waitFor(() => buyerSocket.reports.length >= 1 && sellerSocket.reports.length >= 1, 10_000, 'both reports on sockets');
-    expect(buyerSocket.reports[0]).toMatchObject({ eventId: buyEvent, status: 'filled', orderId: buyOrder, accountId: buyer.id });
-    expect(sellerSocket.reports[0]).toMatchObject({ eventId: sellEvent, status: 'filled', orderId: sellOrder, side: 'sell' });
+    const filledOf = (t: { reports: Array<{ status: string; execType: string }> }) => t.reports.find((r) => r.execType === 'trade');
+    await waitFor(() => filledOf(buyerSocket) && filledOf(sellerSocket) && filledOf(sellerWatching), 10_000, 'fills on sockets');
+    expect(filledOf(buyerSocket)).toMatchObject({ eventId: buyFill.eventId, status: 'filled', orderId: crossing.order.id, accountId: buyer.id, lastQty: 100, lastPx: '101.25' });
+    const sellFill = sellerSocket.reports.find((r) => r.execType === 'trade')!;
+    expect(sellFill).toMatchObject({ status: 'filled', orderId: resting.order.id, side: 'sell', tradeId: buyFill.tradeId });
 
-    const mails = await waitFor(() => (h.sink.mails.length >= 2 ? h.sink.mails : null), 10_000, 'two mails');
-    const buyMail = mails.find((m) => m.to.includes(buyer.email))!;
-    expect(buyMail.messageId).toBe(`<${buyEvent}.1@exec.test>`);
-    expect(buyMail.headers.get('x-execution-event-id')).toBe(buyEvent);
+    const mailOf = (eventId: string) => h.sink.mails.find((m) => m.headers.get('x-execution-event-id') === eventId);
+    const buyMail = await waitFor(() => mailOf(buyFill.eventId), 10_000, 'buyer fill mail');
+    const sellMail = await waitFor(() => mailOf(sellFill.eventId), 10_000, 'seller fill mail');
+    expect(buyMail.to).toEqual([buyer.email]);
+    expect(buyMail.messageId).toBe(`<${buyFill.eventId}.1@exec.test>`);
     expect(buyMail.parsed.subject).toBe('BUY 100 AAPL @ 101.25: filled');
     expect(buyMail.parsed.text).toContain('filled');
     expect(buyMail.parsed.html).toContain('<table');
-    expect(mails.find((m) => m.to.includes(seller.email))?.parsed.subject).toBe('SELL 100 AAPL @ 101.25: filled');
+    expect(sellMail.to).toEqual([seller.email]);
+    expect(sellMail.parsed.subject).toBe('SELL 100 AAPL @ 101.25: filled');
 
-    await waitFor(async () => (await h.statusCounts()).processed === 2, 10_000, 'both processed');
     const deliveries = await waitFor(async () => {
-      const d = await h.deliveries(buyEvent!);
+      const d = await h.deliveries(buyFill.eventId);
       return d.find((x) => x.channel === 'mail')?.status === 'sent' ? d : null;
     }, 10_000, 'mail delivery sent');
     expect(deliveries).toEqual([
-      expect.objectContaining({ channel: 'mail', generation: 1, status: 'sent', attempts: 1, message_id: `<${buyEvent}.1@exec.test>` }),
+      expect.objectContaining({ channel: 'mail', generation: 1, status: 'sent', attempts: 1, message_id: `<${buyFill.eventId}.1@exec.test>` }),
       expect.objectContaining({ channel: 'websocket', generation: 1, status: 'sent' }),
     ]);
-    // Once each, and nothing for other accounts.
-    expect(buyerSocket.reports).toHaveLength(1);
-    expect(sellerSocket.reports).toHaveLength(1);
+    // Every report of both traders once (in any order: concurrent dispatch; clients order by seq), none for others.
+    await waitFor(async () => (await h.statusCounts()).processed === 4, 10_000, 'all four reports processed');
+    await waitFor(() => buyerSocket.reports.length === 2 && sellerSocket.reports.length === 2, 10_000, 'both reports each');
+    expect(buyerSocket.reports.map((r) => r.seq).sort()).toEqual([1, 2]);
+    expect(sellerSocket.reports.map((r) => r.seq).sort()).toEqual([1, 2]);
+    // In both its account room and its order room, it got the fill once.
+    expect(sellerWatching.reports.filter((r) => r.seq === 2)).toHaveLength(1);
     expect(outsider.reports).toHaveLength(0);
-    const [row] = await h.db.sql<{ attempts: number; processed_at: string | null }[]>`select attempts, processed_at from outbox_events where id = ${buyEvent!}`;
+    const [row] = await h.db.sql<{ attempts: number; processed_at: string | null }[]>`select attempts, processed_at from outbox_events where id = ${buyFill.eventId}`;
     expect(row).toMatchObject({ attempts: 1, processed_at: expect.any(String) });
-    expect(await h.metricValue('execution_report_dispatch_seconds_count')).toBeGreaterThanOrEqual(2);
+    expect(await h.metricValue('execution_report_dispatch_seconds_count')).toBeGreaterThanOrEqual(4);
   });
 
-  it('CA-08.02: a resting order reports `working` to its trader', async () => {
+  it('CA-08.02: an order without a counterpart reports `working` to its trader', async () => {
     const trader = await insertAccount(h.db.sql);
-    const order = await insertOrder(h.db.sql, { accountId: trader.id, side: 'sell', type: 'market', quantity: 40 });
     const socket = await h.sockets.connectTrader(trader.id);
-    const [eventId] = await insertExecutionReports(h.db.sql, [
-      { accountId: trader.id, orderId: order, side: 'sell', type: 'market', quantity: 40, status: 'working' },
-    ]);
+    const placed = await placeOrder(h.db.sql, { accountId: trader.id }, limit('sell', 40, '250.00'));
+    const [report] = placed.reports;
+    expect(report).toMatchObject({ status: 'working', execType: 'new' });
     await waitFor(() => socket.reports.length === 1, 10_000, 'working report');
-    expect(socket.reports[0]).toMatchObject({ eventId, status: 'working', execType: 'new', seq: 1 });
-    const mail = await waitFor(() => h.sink.mails.find((m) => m.headers.get('x-execution-event-id') === eventId), 10_000, 'mail');
-    expect(mail.parsed.subject).toBe('SELL 40 AAPL @ MKT: working');
+    expect(socket.reports[0]).toMatchObject({ eventId: report!.eventId, status: 'working', execType: 'new', seq: 1 });
+    const mail = await waitFor(() => h.sink.mails.find((m) => m.headers.get('x-execution-event-id') === report!.eventId), 10_000, 'mail');
+    expect(mail.parsed.subject).toBe('SELL 40 AAPL @ 250: working');
   });
 
   it('an event whose order is gone is still processed and mailed', async () => {
