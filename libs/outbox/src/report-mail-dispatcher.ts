@@ -28,11 +28,12 @@ export interface AttemptInfo {
 }
 
 /** How a mail job ended. */
-export type MailResult = 'sent' | 'already_sent' | 'already_failed' | 'no_recipient' | 'missing';
+export type MailResult = 'sent' | 'already_sent' | 'no_recipient' | 'missing';
 
 /**
  * The `mail` job: send one event generation's mail, unless its delivery is
- * already `sent` (a redelivered job). Every attempt is recorded on the
+ * already `sent` (a redelivered job). A `failed` delivery is tried again when
+ * its job is (a retry from Bull Board): an operator asked for it. Every attempt is recorded on the
  * delivery row. Connection errors, timeouts and 4xx replies throw (BullMQ
  * retries with backoff); a 5xx is final (`UnrecoverableError`).
  */
@@ -60,8 +61,6 @@ export class ReportMailDispatcher {
       return 'missing';
     }
     if (ctx.deliveryStatus === 'sent') return 'already_sent';
-    // Failed for good (a 5xx, or every attempt used): a fresh job for the same generation does not resend.
-    if (ctx.deliveryStatus === 'failed' && attempt.attemptsMade === 0) return 'already_failed';
     if (!ctx.email) {
       await this.attempts.load({ ...ref, status: 'failed', error: 'account has no email', messageId: null });
       return 'no_recipient';
