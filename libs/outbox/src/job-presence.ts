@@ -5,16 +5,28 @@ import type { Redis } from 'ioredis';
 export type JobPresence = 'missing' | 'failed' | 'completed' | 'present';
 
 /**
- * Looks up many jobs' states. A job counts as present only when it sits in one
- * of the queue's lists or sets (BullMQ's own state script): a bare job hash
- * left behind by a wipe or an eviction mid-write is `missing`, since no worker
- * would ever take it. Commands are issued together, so ioredis pipelines them.
+ * Looks up many jobs in one pipelined round trip, with O(1)/O(log n) commands
+ * only (BullMQ's own state lookup scans the wait list, which a reconciliation
+ * of a large backlog cannot afford): a job is `missing` when its hash is gone
+ * or has no `data` (a remnant re-created by a late write after a wipe), and
+ * `failed`/`completed` when it sits in that set.
  */
 export async function checkJobPresence(queue: Queue, jobIds: string[]): Promise<JobPresence[]> {
-  const states = await Promise.all(jobIds.map((id) => queue.getJobState(id)));
-  return states.map((state) => {
-    if (state === 'unknown') return 'missing';
-    if (state === 'failed' || state === 'completed') return state;
+  if (jobIds.length === 0) return [];
+  const client = (await queue.client) as unknown as Redis;
+  const pipeline = client.pipeline();
+  for (const id of jobIds) {
+    pipeline.hexists(queue.toKey(id), 'data');
+    pipeline.zscore(queue.keys.failed!, id);
+    pipeline.zscore(queue.keys.completed!, id);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  return jobIds.map((_, i) => {
+    const [err, hasData] = results[i * 3] ?? [];
+    if (err) throw err;
+    if (!hasData) return 'missing';
+    if (results[i * 3 + 1]?.[1] != null) return 'failed';
+    if (results[i * 3 + 2]?.[1] != null) return 'completed';
     return 'present';
   });
 }

@@ -24,6 +24,12 @@ export interface OutboxReconcilerOptions {
   leaseMs: number;
   /** Rows checked per round trip. @default 500 */
   pageSize?: number;
+  /**
+   * Pages checked per regular pass; the next pass goes on from there, so a
+   * large backlog older than the lease costs a bounded amount per pass. A
+   * sweep after a wipe checks everything. @default 10
+   */
+  maxPagesPerPass?: number;
 }
 
 /** What one reconciliation pass did. */
@@ -44,9 +50,12 @@ export interface ReconcileResult {
  */
 export class OutboxReconciler {
   private readonly pageSize: number;
+  private readonly maxPagesPerPass: number;
+  private cursors = { events: '0', mail: '0' };
 
   constructor(private readonly o: OutboxReconcilerOptions) {
     this.pageSize = o.pageSize ?? 500;
+    this.maxPagesPerPass = o.maxPagesPerPass ?? 10;
   }
 
   async reconcileOnce(): Promise<ReconcileResult> {
@@ -54,8 +63,10 @@ export class OutboxReconciler {
     const wiped = epoch === 'changed';
     if (wiped) this.o.log.warn('redis was wiped (epoch key changed): sweeping every in-flight outbox event');
     const olderThanMs = wiped ? 0 : this.o.leaseMs;
-    const events = await this.reconcileEvents(olderThanMs);
-    const mailJobsReadded = await this.reconcileMail(olderThanMs);
+    if (wiped) this.cursors = { events: '0', mail: '0' };
+    const maxPages = wiped ? Number.POSITIVE_INFINITY : this.maxPagesPerPass;
+    const events = await this.reconcileEvents(olderThanMs, maxPages);
+    const mailJobsReadded = await this.reconcileMail(olderThanMs, maxPages);
     const result = { wiped, ...events, mailJobsReadded };
     if (result.resetToPending || result.markedFailed || result.mailJobsReadded) {
       this.o.log.warn(result, 'outbox reconciliation repaired lost jobs');
@@ -63,14 +74,12 @@ export class OutboxReconciler {
     return result;
   }
 
-  private async reconcileEvents(olderThanMs: number): Promise<{ resetToPending: number; markedFailed: number }> {
-    let afterId = '0';
+  private async reconcileEvents(olderThanMs: number, maxPages: number): Promise<{ resetToPending: number; markedFailed: number }> {
     let resetToPending = 0;
     let markedFailed = 0;
-    for (;;) {
-      const page = await findInFlightEvents(this.o.sql, { olderThanMs, afterId, limit: this.pageSize });
-      if (page.length === 0) break;
-      afterId = page[page.length - 1]!.eventId;
+    for (let pages = 0; pages < maxPages; pages++) {
+      const page = await findInFlightEvents(this.o.sql, { olderThanMs, afterId: this.cursors.events, limit: this.pageSize });
+      this.cursors.events = page.length < this.pageSize ? '0' : page[page.length - 1]!.eventId;
       const ids = page.map((e) => outboxJobId(e.eventId, e.generation));
       const presence = await checkJobPresence(this.o.outboxQueue, ids);
       const gone: EventRef[] = [];
@@ -95,18 +104,17 @@ export class OutboxReconciler {
       }
       await deleteJobRemains(this.o.outboxQueue, gone.map((e) => outboxJobId(e.eventId, e.generation)));
       resetToPending += (await resetEventsToPending(this.o.sql, gone)).length;
-      if (page.length < this.pageSize) break;
+      if (this.cursors.events === '0') break;
     }
     return { resetToPending, markedFailed };
   }
 
-  private async reconcileMail(olderThanMs: number): Promise<number> {
-    let afterId = '0';
+  private async reconcileMail(olderThanMs: number, maxPages: number): Promise<number> {
     let readded = 0;
-    for (;;) {
-      const page = await findPendingMailDeliveries(this.o.sql, { olderThanMs, afterId, limit: this.pageSize });
-      if (page.length === 0) break;
-      afterId = page[page.length - 1]!.eventId;
+    for (let pages = 0; pages < maxPages; pages++) {
+      const page = await findPendingMailDeliveries(this.o.sql, { olderThanMs, afterId: this.cursors.mail, limit: this.pageSize });
+      // Paged by event id: the (rare) later generations of the page's last event are seen on the next pass.
+      this.cursors.mail = page.length < this.pageSize ? '0' : page[page.length - 1]!.eventId;
       const presence = await checkJobPresence(
         this.o.mailQueue,
         page.map((r) => mailJobId(r.eventId, r.generation)),
@@ -128,7 +136,7 @@ export class OutboxReconciler {
         failed.filter((r) => !husks.includes(r)).map((r) => ({ ...r, status: 'failed' as const, error: 'mail job failed', messageId: null })),
       );
       readded += gone.length;
-      if (page.length < this.pageSize) break;
+      if (this.cursors.mail === '0') break;
     }
     return readded;
   }
