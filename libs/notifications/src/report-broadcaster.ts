@@ -41,7 +41,7 @@ export class RedisReportBroadcaster implements ReportBroadcaster {
   }
 
   async broadcast(report: ExecutionReport): Promise<void> {
-    if (this.redis.status !== 'ready') throw new Error(`socket.io emitter redis connection is ${this.redis.status}`);
+    if (this.redis.status !== 'ready') await this.waitUntilReady();
     this.captured = undefined;
     // emit() publishes synchronously, so `captured` is this call's PUBLISH.
     this.emitter.to([accountRoom(report.accountId), orderRoom(report.orderId)]).emit(EXECUTION_REPORT_SOCKET_EVENT, report);
@@ -49,4 +49,27 @@ export class RedisReportBroadcaster implements ReportBroadcaster {
     this.captured = undefined;
     await published;
   }
+
+  /**
+   * A connection still being (re)established gets a moment (a worker that
+   * starts with a backlog must not fail its first broadcasts); one that is
+   * closed, or not back within `READY_WAIT_MS`, fails the broadcast.
+   */
+  private async waitUntilReady(): Promise<void> {
+    const status = this.redis.status;
+    if (status === 'connecting' || status === 'connect' || status === 'reconnecting' || status === 'wait') {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.redis.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, READY_WAIT_MS);
+        this.redis.once('ready', done);
+      });
+    }
+    if (this.redis.status !== 'ready') throw new Error(`socket.io emitter redis connection is ${this.redis.status}`);
+  }
 }
+
+const READY_WAIT_MS = 1_000;
