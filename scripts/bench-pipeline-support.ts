@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { SMTPServer } from 'smtp-server';
@@ -167,3 +169,49 @@ export class CountingSmtpSink {
     if (s) await new Promise<void>((r) => s.close(() => r()));
   }
 }
+
+/** CPU ms per process over a window: children by pid, this process, PostgreSQL and Redis (whole servers). */
+export function cpuSnapshot(children: Child[]): Record<string, number> {
+  const snap: Record<string, number> = {};
+  for (const c of children) snap[c.name] = (snap[c.name] ?? 0) + cpuMs(c.pid);
+  const self = process.cpuUsage();
+  snap['bench (clients + smtp sink)'] = (self.user + self.system) / 1000;
+  snap.postgres = cpuMsByCommand('postgres');
+  snap['redis-server'] = cpuMsByCommand('redis-server');
+  return snap;
+}
+
+export function cpuSplit(before: Record<string, number>, after: Record<string, number>, wallMs: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  let total = 0;
+  for (const k of Object.keys(after)) {
+    const ms = after[k]! - (before[k] ?? 0);
+    total += ms;
+    out[k] = `${(ms / wallMs).toFixed(2)} cores`;
+  }
+  out.total = `${(total / wallMs).toFixed(2)} of ${os.cpus().length} cores`;
+  return out;
+}
+
+/** POSTs one order to the api; resolves the HTTP status (0 on a network error). */
+export function postOrder(agent: http.Agent, port: number, token: string, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/orders',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+

@@ -28,7 +28,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
 import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
 import { insertOrder, insertReportBacklog } from '@execn/testing';
-import { CountingSmtpSink, ROOT, bundleApps, cpuMs, cpuMsByCommand, quantile, startChild, type Child } from './bench-pipeline-support';
+import { CountingSmtpSink, ROOT, bundleApps, cpuSnapshot, cpuSplit, postOrder, quantile, startChild, type Child } from './bench-pipeline-support';
 
 const SECRET = 'bench-pipeline-secret-0123456789-0123456789';
 const WORKER_READY = /"msg":"worker started"()/;
@@ -47,29 +47,6 @@ async function waitUntil(what: string, timeoutMs: number, cond: () => Promise<bo
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-/** CPU ms per process over a window: children by pid, this process, PostgreSQL and Redis (whole servers). */
-function cpuSnapshot(children: Child[]): Record<string, number> {
-  const snap: Record<string, number> = {};
-  for (const c of children) snap[c.name] = (snap[c.name] ?? 0) + cpuMs(c.pid);
-  const self = process.cpuUsage();
-  snap['bench (clients + smtp sink)'] = (self.user + self.system) / 1000;
-  snap.postgres = cpuMsByCommand('postgres');
-  snap['redis-server'] = cpuMsByCommand('redis-server');
-  return snap;
-}
-
-function cpuSplit(before: Record<string, number>, after: Record<string, number>, wallMs: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  let total = 0;
-  for (const k of Object.keys(after)) {
-    const ms = after[k]! - (before[k] ?? 0);
-    total += ms;
-    out[k] = `${(ms / wallMs).toFixed(2)} cores`;
-  }
-  out.total = `${(total / wallMs).toFixed(2)} of ${os.cpus().length} cores`;
-  return out;
 }
 
 async function main(): Promise<void> {
@@ -281,27 +258,6 @@ async function main(): Promise<void> {
       await admin.end({ timeout: 5 });
     }
   }
-}
-
-function postOrder(agent: http.Agent, port: number, token: string, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/orders',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
 }
 
 main().catch((err: unknown) => {
