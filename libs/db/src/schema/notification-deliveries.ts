@@ -1,4 +1,5 @@
-import { bigint, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { outboxEvents } from './outbox-events';
 
 export const DELIVERY_CHANNELS = ['websocket', 'mail'] as const;
@@ -23,5 +24,11 @@ export const notificationDeliveries = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('notification_deliveries_event_channel_gen_uq').on(t.eventId, t.channel, t.generation)],
+  (t) => [
+    uniqueIndex('notification_deliveries_event_channel_gen_uq').on(t.eventId, t.channel, t.generation),
+    // The reconciliation's scan for mails whose job may have vanished: only the few pending ones.
+    index('notification_deliveries_pending_mail_idx')
+      .on(t.eventId, t.generation)
+      .where(sql`channel = 'mail' and status = 'pending'`),
+  ],
 );

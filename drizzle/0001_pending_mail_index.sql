@@ -1,0 +1,1 @@
+CREATE INDEX "notification_deliveries_pending_mail_idx" ON "notification_deliveries" USING btree ("event_id","generation") WHERE channel = 'mail' and status = 'pending';
