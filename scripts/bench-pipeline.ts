@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pipeline [-- --mode drain,live --events 20000 --clients 50 --workers 2 --concurrency 50 --pool 10 --rate 500 --seconds 10]`
+ * `npm run bench:pipeline [-- --mode drain,live --events 20000 --clients 50 --workers 2 --concurrency 100 --pool 10 --rate 500 --seconds 10]`
  *
  * The outbox pipeline end to end on this machine, every process real and
  * separate: PostgreSQL, Redis, one poller, `--workers` workers, one ws node
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       events: { type: 'string', default: '20000' },
       clients: { type: 'string', default: '50' },
       workers: { type: 'string', default: '2' },
-      concurrency: { type: 'string', default: '50' },
+      concurrency: { type: 'string', default: '100' },
       batch: { type: 'string', default: '500' },
       pool: { type: 'string', default: '10' },
       rate: { type: 'string', default: '500' },

@@ -36,7 +36,8 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? 'outbox,mail').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['outbox', 'mail'])).min(1, { message: 'expected outbox, mail or both' })),
-  WORKER_CONCURRENCY: int(50, 1, 1000),
+  // Jobs are I/O-bound and share round trips through micro-batches: more in flight means bigger batches.
+  WORKER_CONCURRENCY: int(100, 1, 1000),
   // BullMQ job lock and stalled-job check: a worker that dies mid-job hands its job to another within about these.
   WORKER_LOCK_DURATION_MS: int(30_000, 500, 600_000),
   WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
