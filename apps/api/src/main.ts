@@ -1,19 +1,10 @@
-import { ConfigError, loadConfig, type Config } from '@execn/config';
+import { loadConfigOrExit } from '@execn/config';
 import { ShutdownManager, createLogger, createMetrics } from '@execn/observability';
 import { startApiServer } from './server';
 
 /** api process: config → dependencies → listen → graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger({ name: 'api', level: config.logLevel });
   if (config.jwtSecretIsDefault) {
     log.warn('JWT_SECRET is not set: using the built-in development secret; anyone can forge tokens. Set JWT_SECRET.');

@@ -1,19 +1,10 @@
-import { ConfigError, loadConfig, type Config } from '@execn/config';
+import { loadConfigOrExit } from '@execn/config';
 import { ShutdownManager, createLogger, createMetrics, startHealthServer } from '@execn/observability';
 import { startOutboxPoller } from '@execn/outbox';
 
 /** Poller process (the outbox relay): config → relay → health server → graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger({ name: 'poller', level: config.logLevel });
   const metrics = createMetrics();
   const shutdown = new ShutdownManager(log, config.shutdownTimeoutMs);
@@ -36,4 +27,7 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`poller failed to start: ${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});

@@ -2,22 +2,13 @@
  * ws node: config → deps → listen → shutdown. Wiring only; the node itself is
  * `createWsServer` in server.ts.
  */
-import { ConfigError, loadConfig, type Config } from '@execn/config';
+import { loadConfigOrExit } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { ShutdownManager, createLogger, createMetrics } from '@execn/observability';
 import { createWsServer } from './server';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger({ name: 'ws', level: config.logLevel });
   if (config.jwtSecretIsDefault) log.warn('JWT_SECRET is not set: using the insecure development secret');
   const metrics = createMetrics();
@@ -39,6 +30,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`ws failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`ws failed to start: ${String((err as Error)?.stack ?? err)}\n`);
   process.exit(1);
 });

@@ -181,3 +181,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
   };
 }
+
+/**
+ * For a process's `main`: `loadConfig()`, or on a bad setting print its one
+ * line (naming the variable) to stderr and exit 1, as CONTRACT section 2 asks.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
