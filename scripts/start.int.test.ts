@@ -98,8 +98,17 @@ describe('npm start', () => {
     const page = await fetch(`http://127.0.0.1:${ports.api}/`);
     expect([page.status, page.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^text\/html/)]);
     await page.body?.cancel();
-    const pageConfig = (await (await fetch(`http://127.0.0.1:${ports.api}/page-config.json`)).json()) as { wsUrls: string[] };
+    const pageConfig = (await (await fetch(`http://127.0.0.1:${ports.api}/page-config.json`)).json()) as {
+      wsUrls: string[];
+      devTokens: Array<{ label: string; token: string }>;
+    };
     expect(pageConfig.wsUrls).toEqual([`:${ports.ws}`, `:${ports.ws + 1}`]);
+    // ...and offers the demo traders' tokens (the same the banner prints) with one click.
+    const printed = (name: string) => new RegExp(`export ${name}_TOKEN=(ey\\S+)`).exec(output)?.[1];
+    expect(pageConfig.devTokens).toEqual([
+      { label: 'alice', token: printed('ALICE') },
+      { label: 'bob', token: printed('BOB') },
+    ]);
     // The dev Bull Board credentials the banner prints open it.
     const board = await fetch(`http://127.0.0.1:${ports.api}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
     expect(board.status).toBe(200);

@@ -110,8 +110,14 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
     undo.push(() => sink.stop());
     step();
 
+    const tokens = [
+      ...(await Promise.all(DEMO_ACCOUNTS.map(async (a) => ({ accountId: a.id, role: 'trader' as const, token: await signToken(config.jwtSecret, { accountId: a.id, role: 'trader' }, TOKEN_TTL_SECONDS) })))),
+      { accountId: DEMO_ADMIN_ID, role: 'admin' as const, token: await signToken(config.jwtSecret, { accountId: DEMO_ADMIN_ID, role: 'admin' }, TOKEN_TTL_SECONDS) },
+    ];
+    // The trader page offers the demo traders' tokens with one click (dev only).
+    const pageTokens = tokens.filter((t) => t.role === 'trader').map((t) => `${t.accountId}=${t.token}`).join(',');
     const bullBoard = config.bullBoard ?? DEV_BULL_BOARD;
-    const plan = planStack({ root, config, env: input.env, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, smtpUrl: sink.smtpUrl, ports, bullBoard, builtApps });
+    const plan = planStack({ root, config, env: { TRADER_PAGE_DEV_TOKENS: pageTokens, ...input.env }, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, smtpUrl: sink.smtpUrl, ports, bullBoard, builtApps });
     for (const app of plan.missingApps) out.warn('stack', `apps/${app} is not built (no apps/${app}/src/main.ts yet): skipped`);
     undo.push(() => supervisor.stop());
     killPids.push(() => Object.values(supervisor.pids()));
@@ -124,10 +130,6 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
     );
     step();
 
-    const tokens = [
-      ...(await Promise.all(DEMO_ACCOUNTS.map(async (a) => ({ accountId: a.id, role: 'trader' as const, token: await signToken(config.jwtSecret, { accountId: a.id, role: 'trader' }, TOKEN_TTL_SECONDS) })))),
-      { accountId: DEMO_ADMIN_ID, role: 'admin' as const, token: await signToken(config.jwtSecret, { accountId: DEMO_ADMIN_ID, role: 'admin' }, TOKEN_TTL_SECONDS) },
-    ];
     out.raw(
       renderBanner({
         color: out.color,

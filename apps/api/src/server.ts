@@ -44,7 +44,7 @@ export async function startApiServer(config: Config, log: Logger, metrics: Metri
   deps.queues = operator.queues;
   deps.bullBoard = config.bullBoard;
   // The trader web page (issue 4), pointing browsers at the ws nodes.
-  deps.traderPage = { wsUrls: config.ws.publicUrls };
+  deps.traderPage = { wsUrls: config.ws.publicUrls, devTokens: config.traderPageDevTokens };
   const server: Server = createApp(deps).listen(config.apiPort);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -54,3 +54,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'pw' }).bullBoard).toEqual({ user: 'ops', password: 'pw' });
   });
 });
+
+describe('TRADER_PAGE_DEV_TOKENS', () => {
+  it('parses label=token pairs and is empty by default', () => {
+    expect(loadConfig({}).traderPageDevTokens).toEqual([]);
+    expect(loadConfig({ TRADER_PAGE_DEV_TOKENS: 'alice=aaa.bbb.ccc, bob=ddd.eee.fff' }).traderPageDevTokens).toEqual([
+      { label: 'alice', token: 'aaa.bbb.ccc' },
+      { label: 'bob', token: 'ddd.eee.fff' },
+    ]);
+  });
+
+  it('refuses malformed pairs, and any dev token in production', () => {
+    expect(() => loadConfig({ TRADER_PAGE_DEV_TOKENS: 'alice' })).toThrow(/^Invalid configuration: TRADER_PAGE_DEV_TOKENS: /);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), TRADER_PAGE_DEV_TOKENS: 'alice=a.b.c' }),
+    ).toThrow(/TRADER_PAGE_DEV_TOKENS: dev tokens must not be served/);
+  });
+});

@@ -61,6 +61,18 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^(https?:\/\/[^\s,]+|:\d{1,5})$/, { message: 'expected http(s) URLs or :port, comma-separated' }))),
+  // Dev only: tokens the trader page offers with one click (`label=token,label=token`); `npm start` sets it.
+  TRADER_PAGE_DEV_TOKENS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}=[A-Za-z0-9_.-]+$/, { message: 'expected label=token pairs, comma-separated' })))
+    .transform((pairs) =>
+      pairs.map((pair) => {
+        const at = pair.indexOf('=');
+        return { label: pair.slice(0, at), token: pair.slice(at + 1) };
+      }),
+    ),
   SHUTDOWN_TIMEOUT_MS: int(8_000, 100, 60_000),
   ENABLE_NOTIFY: bool(true),
   // Most orders of one symbol the api groups into one transaction; 1 turns batching off.
@@ -106,6 +118,8 @@ export interface Config {
     publicUrls: string[];
   };
   shutdownTimeoutMs: number;
+  /** Tokens the trader page offers with one click (dev only). */
+  traderPageDevTokens: Array<{ label: string; token: string }>;
   /** Most concurrent orders of one symbol grouped into one transaction (1 = no batching). */
   orderBatchMax: number;
   /** Order transactions one api process runs at once (with batching on). */
@@ -127,6 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
     throw new ConfigError('JWT_SECRET', 'required when NODE_ENV=production');
+  }
+  if (e.TRADER_PAGE_DEV_TOKENS.length > 0 && e.NODE_ENV === 'production') {
+    throw new ConfigError('TRADER_PAGE_DEV_TOKENS', 'dev tokens must not be served when NODE_ENV=production');
   }
   if (e.JWT_SECRET && e.JWT_SECRET.length < 32) {
     throw new ConfigError('JWT_SECRET', 'expected at least 32 characters for an HS256 key');
@@ -177,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrls: e.WS_PUBLIC_URLS.length > 0 ? e.WS_PUBLIC_URLS : [`:${e.WS_PORT}`],
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    traderPageDevTokens: e.TRADER_PAGE_DEV_TOKENS,
     orderBatchMax: e.ORDER_BATCH_MAX,
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
   };
