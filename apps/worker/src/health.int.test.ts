@@ -1,7 +1,7 @@
 import { startHealthServer } from '@execn/observability';
-import { insertAccount, insertExecutionReports, insertOrder, waitFor } from '@execn/testing';
+import { TcpProxy, insertAccount, insertExecutionReports, insertOrder, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
-import { TcpProxy } from './test-support/tcp-proxy';
+
 
 describe('worker health', () => {
   const proxy = new TcpProxy('127.0.0.1', 6379);

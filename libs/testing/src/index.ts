@@ -4,3 +4,4 @@ export { waitFor } from './wait-for';
 export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';
 export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
 export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';
+export { TcpProxy } from './tcp-proxy';
