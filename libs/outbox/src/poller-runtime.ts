@@ -67,7 +67,8 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
     reconcileIntervalMs: Math.min(Math.max(Math.floor(config.outbox.leaseMs / 4), 250), 5_000),
     notifyChannel: config.outbox.notify ? OUTBOX_NOTIFY_CHANNEL : undefined,
   });
-  await warnOnEvictionPolicy(redis, log);
+  // Advisory only: not awaited, so a poller started while Redis is down still comes up and reports it.
+  void warnOnEvictionPolicy(redis, log);
   await relay.start();
 
   let closing: Promise<void> | undefined;
