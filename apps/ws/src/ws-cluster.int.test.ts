@@ -1,6 +1,9 @@
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { signToken } from '@execn/auth';
-import { accountRoom, orderRoom, type ExecutionReport } from '@execn/contracts';
+import { accountRoom, orderRoom, type ExecutionReport, type ServerToClientEvents } from '@execn/contracts';
+import { socketIoAdapterKey } from '@execn/queues';
 import { createTestDatabase, uniqueId, uniquePrefix, waitFor, type TestDatabase } from '@execn/testing';
 import { appendReports, createAccount, createOrder } from './test-support/report-log';
 import {
@@ -92,6 +95,23 @@ describe('ws cluster (two nodes, Redis adapter, emitter from outside)', () => {
     expect(aliceOnB.received[0]!.accountId).toBe(alice);
     expect(bobOnB.received.map((r) => r.accountId)).toEqual([bob]);
     expect(aliceOnA.received.every((r) => r.accountId === alice)).toBe(true);
+  });
+
+  it('hears nothing from a stack with another QUEUE_PREFIX sharing the same Redis', async () => {
+    const a = await connect(nodeA.url, alice);
+    // Both stacks publish on ONE connection: Redis delivers in publish order, so once the
+    // sentinel (published second) has arrived, the other stack's report would have too.
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const otherStack = new Emitter<ServerToClientEvents>(redis, { key: socketIoAdapterKey(uniquePrefix('other-stack')) });
+      const thisStack = new Emitter<ServerToClientEvents>(redis, { key: socketIoAdapterKey(prefix) });
+      otherStack.to(accountRoom(alice)).emit('execution.report', report(alice, aliceOrder, 90));
+      thisStack.to(accountRoom(alice)).emit('execution.report', report(alice, aliceOrder, 91));
+      await waitFor(() => a.received.length >= 1, 5_000, 'the sentinel');
+      expect(a.received.map((r) => r.seq)).toEqual([91]);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('delivers once to a socket in both the account room and the order room', async () => {
