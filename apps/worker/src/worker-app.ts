@@ -9,6 +9,7 @@ import { ExecutionReportDispatcher, markEventFailed, ReportMailDispatcher, withA
 import { QUEUE_NAMES, createRedisConnection, mailJobOptions, outboxJobSchema, socketIoAdapterKey } from '@execn/queues';
 import { createExecutionReportProcessor } from './processors/execution-report.processor';
 import { createMailProcessor } from './processors/mail.processor';
+import { splitConcurrency } from './split-concurrency';
 
 /** Replaceable parts, for tests that must inject a fault they cannot cause for real. */
 export interface WorkerAppOverrides {
@@ -53,13 +54,21 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
   };
   const workerRedis: Redis[] = [];
   const probes: Queue[] = [];
-  const makeWorker = (name: string, processor: Processor, onFinalFailure?: (job: Job, err: Error) => Promise<void>) => {
+  const makeWorker = (
+    name: string,
+    processor: Processor,
+    onFinalFailure?: (job: Job, err: Error) => Promise<void>,
+    concurrency = workerOptions.concurrency,
+    addProbe = true,
+  ) => {
     const connection = createRedisConnection(config.redisUrl, log, `worker-${name}`);
     workerRedis.push(connection);
-    const worker = new Worker(name, processor, { ...workerOptions, connection });
-    const probe = name === QUEUE_NAMES.mail ? mailQueue : new Queue(name, { connection: queueRedis, prefix: config.queuePrefix });
-    probe.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
-    probes.push(probe);
+    const worker = new Worker(name, processor, { ...workerOptions, concurrency, connection });
+    if (addProbe) {
+      const probe = name === QUEUE_NAMES.mail ? mailQueue : new Queue(name, { connection: queueRedis, prefix: config.queuePrefix });
+      probe.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
+      probes.push(probe);
+    }
     worker.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
     worker.on('completed', () => progress.beat());
     worker.on('failed', (job, err) => {
@@ -82,15 +91,18 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
       metrics,
       log,
     });
-    workers.push(
-      makeWorker(QUEUE_NAMES.outbox, createExecutionReportProcessor(dispatcher), async (job, err) => {
-        const ref = outboxJobSchema.safeParse(job.data);
-        if (!ref.success) return;
-        // After the last attempt the event is `failed` (final until an admin requeues it), not retried forever.
-        if (await markEventFailed(database.sql, ref.data, err.message, job.attemptsMade)) {
-          metrics.outboxEventsTotal.inc({ type: job.name, status: 'failed' });
-        }
-      }),
+    const processor = createExecutionReportProcessor(dispatcher);
+    const onFinalFailure = async (job: Job, err: Error) => {
+      const ref = outboxJobSchema.safeParse(job.data);
+      if (!ref.success) return;
+      // After the last attempt the event is `failed` (final until an admin requeues it), not retried forever.
+      if (await markEventFailed(database.sql, ref.data, err.message, job.attemptsMade)) {
+        metrics.outboxEventsTotal.inc({ type: job.name, status: 'failed' });
+      }
+    };
+    // All loops share one dispatcher, so their jobs still share its micro-batches.
+    splitConcurrency(config.worker.concurrency).forEach((concurrency, i) =>
+      workers.push(makeWorker(QUEUE_NAMES.outbox, processor, onFinalFailure, concurrency, i === 0)),
     );
   }
   if (config.worker.queues.includes('mail')) {
