@@ -1,9 +1,8 @@
 import { loadConfig } from '@execn/config';
 import { createLogger, createMetrics } from '@execn/observability';
 import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
-import { insertAccount, insertExecutionReports, insertOrder, SmtpSink, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
+import { SmtpSink, SocketTestServer, insertAccount, insertExecutionReports, insertOrder, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
 import { chromium, type Browser } from 'playwright-core';
-import { SocketHub } from './test-support/socket-hub';
 import { deletePrefixKeys, REDIS_URL, startOperatorHarness, type OperatorHarness } from './test-support/operator-harness';
 
 /**
@@ -16,7 +15,7 @@ const USER = 'ops';
 const PASSWORD = 'correct horse battery staple';
 const sink = new SmtpSink();
 let h: OperatorHarness;
-let hub: SocketHub;
+let hub: SocketTestServer;
 let poller: OutboxPoller;
 let worker: AppProcess;
 let admin: string;
@@ -26,7 +25,7 @@ let bouncedId: string | undefined;
 beforeAll(async () => {
   h = await startOperatorHarness({ bullBoard: { user: USER, password: PASSWORD } });
   await sink.start();
-  hub = new SocketHub(REDIS_URL, h.prefix);
+  hub = new SocketTestServer(REDIS_URL, h.prefix);
   await hub.listen();
   const env = {
     DATABASE_URL: h.db.url,
@@ -61,7 +60,7 @@ const eventOf = async (id: string) => (await h.call('GET', `/admin/outbox/${id}`
 it('requeue sends a processed event again: generation + 1, a second mail with the new Message-ID, the socket gets it again', async () => {
   const account = await insertAccount(h.db.sql);
   const orderId = await insertOrder(h.db.sql, { accountId: account.id });
-  const received = await hub.connectTrader(account.id);
+  const { reports: received } = await hub.connectTrader(account.id);
   const [id] = await insertExecutionReports(h.db.sql, [{ accountId: account.id, orderId }]);
 
   await waitFor(async () => (await eventOf(id!)).event.status === 'processed', 20_000, 'the first dispatch');

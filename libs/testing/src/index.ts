@@ -5,3 +5,4 @@ export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';
 export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
 export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';
 export { TcpProxy } from './tcp-proxy';
+export { SocketTestServer, type TestTrader } from './socket-test-server';

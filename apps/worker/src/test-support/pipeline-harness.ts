@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '@execn/config';
 import { createLogger, createMetrics, type Metrics } from '@execn/observability';
 import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
-import { SmtpSink, createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
+import { SmtpSink, SocketTestServer, createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
 import { startWorkerApp, type WorkerApp, type WorkerAppOverrides } from '../worker-app';
-import { SocketTestServer } from './socket-test-server';
+
 
 /** Fast settings for tests: short lease, poll, backoff and timeouts. */
 export const FAST_ENV: Record<string, string> = {
