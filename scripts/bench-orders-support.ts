@@ -4,10 +4,10 @@
  * baseline. Not a test: it measures.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
+import { cpuMs, postOrder } from './bench-common';
 
 const run = promisify(execFile);
 
@@ -80,7 +80,7 @@ export async function runLoad(
       while (issued < total) {
         const { token, body } = next(issued++);
         const t0 = performance.now();
-        const status = await post(agent, port, token, body);
+        const status = await postOrder(agent, port, token, body);
         latenciesMs.push(performance.now() - t0);
         if (status !== 201) errors++;
       }
@@ -91,33 +91,7 @@ export async function runLoad(
   return { orders: total, errors, elapsedMs, latenciesMs };
 }
 
-function post(agent: http.Agent, port: number, token: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/orders',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
-/** The q-quantile (0..1) of unsorted samples. */
-export function quantile(samples: number[], q: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 /**
  * pgbench's TPS for one single-row INSERT per transaction (autocommit, fsync
@@ -148,21 +122,10 @@ export async function fdatasyncOpsPerSecond(): Promise<number | null> {
 }
 
 /**
- * CPU seconds (user + system) used so far by these processes, from
- * /proc/<pid>/stat (Linux; clock ticks of 1/100 s). Processes that are gone
- * count 0. Unlike throughput, CPU per order hardly moves when other work
- * shares the machine, so it shows where the time goes.
+ * CPU seconds (user + system) used so far by these processes; gone ones count
+ * 0. Unlike throughput, CPU per order hardly moves when other work shares the
+ * machine, so it shows where the time goes.
  */
 export function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
-    } catch {
-      // exited
-    }
-  }
-  return ticks / 100;
+  return pids.reduce((total, pid) => total + cpuMs(pid), 0) / 1000;
 }

@@ -18,7 +18,8 @@ import { build } from 'esbuild';
 import postgres from 'postgres';
 import { signToken } from '@execn/auth';
 import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
-import { cpuSeconds, fdatasyncOpsPerSecond, pgbenchInsertTps, quantile, runLoad, startApiChild } from './bench-orders-support';
+import { quantile } from './bench-common';
+import { cpuSeconds, fdatasyncOpsPerSecond, pgbenchInsertTps, runLoad, startApiChild } from './bench-orders-support';
 
 const root = path.resolve(__dirname, '..');
 const SECRET = 'bench-orders-secret-0123456789-0123456789';

@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { SMTPServer } from 'smtp-server';
+import { cpuMs } from './bench-common';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -91,15 +91,6 @@ export async function startChild(name: string, script: string, env: Record<strin
   };
 }
 
-/** CPU time (user + system) of a process so far, in ms (Linux /proc; 10 ms ticks). 0 when it is gone. */
-export function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 /** Total CPU ms of every process whose command name is `comm` (e.g. postgres, redis-server). Includes other users' load. */
 export function cpuMsByCommand(comm: string): number {
@@ -117,12 +108,6 @@ export function cpuMsByCommand(comm: string): number {
   return total;
 }
 
-/** The q-quantile (0..1) of samples (sorted here). */
-export function quantile(samples: number[], q: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(samples).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 /**
  * An SMTP server that only counts: it reads each message's header block for
@@ -193,25 +178,4 @@ export function cpuSplit(before: Record<string, number>, after: Record<string, n
   return out;
 }
 
-/** POSTs one order to the api; resolves the HTTP status (0 on a network error). */
-export function postOrder(agent: http.Agent, port: number, token: string, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/orders',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
 

@@ -28,7 +28,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
 import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
 import { insertOrder, insertReportBacklog } from '@execn/testing';
-import { CountingSmtpSink, ROOT, bundleApps, cpuSnapshot, cpuSplit, postOrder, quantile, startChild, type Child } from './bench-pipeline-support';
+import { postOrder, quantile } from './bench-common';
+import { CountingSmtpSink, ROOT, bundleApps, cpuSnapshot, cpuSplit, startChild, type Child } from './bench-pipeline-support';
 
 const SECRET = 'bench-pipeline-secret-0123456789-0123456789';
 const WORKER_READY = /"msg":"worker started"()/;

@@ -15,7 +15,8 @@ import { io, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
 import type { ClientToServerEvents, ExecutionReport, ServerToClientEvents } from '@execn/contracts';
 import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
-import { cpuMs, mib, openFileLimit, quantile, rssBytes, runEmitter, startWsNode, type BenchNode } from './bench-ws-support';
+import { cpuMs, quantile } from './bench-common';
+import { mib, openFileLimit, rssBytes, runEmitter, startWsNode, type BenchNode } from './bench-ws-support';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const SECRET = 'bench-ws-secret-0123456789abcdef0123456789';
