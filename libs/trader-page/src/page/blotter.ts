@@ -1,19 +1,22 @@
-import type { ExecutionReport, OrderStatus } from '@execn/contracts';
+import { FINAL_ORDER_STATUSES, type ExecutionReport, type OrderStatus } from '@execn/contracts';
 
 /** One line of the blotter: an order as its latest report describes it. */
-export interface BlotterRow {
-  orderId: string;
-  clientOrderId: string | null;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: 'limit' | 'market';
-  timeInForce: 'GTC' | 'IOC';
-  price: string | null;
-  quantity: number;
-  status: OrderStatus;
-  cumQty: number;
-  leavesQty: number;
-  avgPx: string | null;
+export interface BlotterRow
+  extends Pick<
+    ExecutionReport,
+    | 'orderId'
+    | 'clientOrderId'
+    | 'symbol'
+    | 'side'
+    | 'type'
+    | 'timeInForce'
+    | 'price'
+    | 'quantity'
+    | 'status'
+    | 'cumQty'
+    | 'leavesQty'
+    | 'avgPx'
+  > {
   reason: string | null;
   /** The seq of the report this row reflects; older reports never overwrite it. */
   seq: number;
@@ -22,7 +25,7 @@ export interface BlotterRow {
   updatedAt: string;
 }
 
-const FINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected']);
+const FINAL: ReadonlySet<OrderStatus> = new Set(FINAL_ORDER_STATUSES);
 
 /** True for filled, cancelled and rejected orders (no cancel button). */
 export const isFinal = (status: OrderStatus): boolean => FINAL.has(status);
