@@ -157,8 +157,10 @@ describe('@execn/client against real ws nodes', () => {
     await waitFor(() => conn.status === 'live', 5_000, 'live');
     await produce(acc.id, acc.orderId, 2);
     await waitFor(() => received.length === 2, 5_000, 'first reports');
-    await leaving.close();
+    // Committed but never broadcast: only a resume on the next node can deliver them. Written before the
+    // node leaves, because the SDK may have moved and resumed before close() even returns.
     await appendReports(db.sql, acc.id, acc.orderId, 3);
+    await leaving.close();
     await waitFor(() => received.length === 5 && conn.status === 'live', 5_000, 'resumed on the other node');
     expect(conn.url).toBe(node.url);
     expect(received).toEqual([1, 2, 3, 4, 5]);
