@@ -141,10 +141,11 @@ describe('npm start', () => {
     const buy = await place(bob, { symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 100, price: '190.00' });
     expect(buy.status).toBe('filled');
 
-    await waitFor(() => received.alice!.some((r) => r.execType === 'trade') && received.bob!.some((r) => r.execType === 'trade'), 30_000, 'trade reports on both sockets');
     // Two workers dispatch in parallel and delivery is at least once: a raw socket may get reports
     // out of order or twice; `seq` orders them (the SDK does exactly this).
     const bySeq = (reports: ExecutionReport[]) => [...new Map(reports.map((r) => [r.seq, r])).values()].sort((a, b) => a.seq - b.seq);
+    const seqs = (reports: ExecutionReport[]) => bySeq(reports).map((r) => r.seq).join(',');
+    await waitFor(() => seqs(received.alice!) === '1,2' && seqs(received.bob!) === '1,2', 30_000, 'new and trade reports on both sockets');
     const [aliceReports, bobReports] = [bySeq(received.alice!), bySeq(received.bob!)];
     expect(aliceReports.map((r) => [r.orderId, r.execType, r.seq])).toEqual([[sell.id, 'new', 1], [sell.id, 'trade', 2]]);
     expect(bobReports.map((r) => [r.orderId, r.execType, r.seq])).toEqual([[buy.id, 'new', 1], [buy.id, 'trade', 2]]);
