@@ -6,6 +6,7 @@ import { OrderBatcher } from '@execn/orders';
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
 import { Redis } from 'ioredis';
 import { createApp } from '../app';
+import { callApi, type CallOptions, type CallResult } from './call-api';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 
@@ -15,7 +16,8 @@ export interface ApiHarness {
   url: string;
   token(accountId: string, role?: Role, ttlSeconds?: number): Promise<string>;
   /** fetch with a bearer token and a JSON body; returns status and parsed body. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
+  /** `{status, body}` only, so tests can compare the whole answer. */
+  call(method: string, path: string, opts?: CallOptions): Promise<Omit<CallResult, 'headers'>>;
   close(): Promise<void>;
 }
 
@@ -33,21 +35,9 @@ export async function startApiHarness(): Promise<ApiHarness> {
     db,
     url,
     token: (accountId, role = 'trader', ttl = 3600) => signToken(TEST_JWT_SECRET, { accountId, role }, ttl),
-    call: async (method, path, opts = {}) => {
-      const headers: Record<string, string> = {};
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      let body: string | undefined = opts.raw;
-      if (opts.body !== undefined) body = JSON.stringify(opts.body);
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // non-JSON bodies (metrics) stay text
-      }
-      return { status: res.status, body: parsed };
+    call: async (method, path, opts) => {
+      const { status, body } = await callApi(url, method, path, opts);
+      return { status, body };
     },
     close: async () => {
       await new Promise<void>((resolve) => {

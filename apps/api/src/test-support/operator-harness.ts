@@ -9,6 +9,7 @@ import { openOperatorQueues, type OperatorQueues } from '../admin/operator-queue
 import type { BasicCredentials } from '../admin/basic-credentials';
 import { createApp } from '../app';
 import { TEST_JWT_SECRET } from './api-harness';
+import { callApi, type CallOptions, type CallResult } from './call-api';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -31,11 +32,7 @@ export interface OperatorHarness {
   operator: OperatorQueues;
   token(accountId: string, role?: Role): Promise<string>;
   /** fetch with optional bearer token (or raw Authorization header) and JSON body; JSON parsed when it is JSON. */
-  call(
-    method: string,
-    path: string,
-    opts?: { token?: string; authorization?: string; body?: unknown },
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, path: string, opts?: CallOptions): Promise<CallResult>;
   close(): Promise<void>;
 }
 
@@ -69,22 +66,7 @@ export async function startOperatorHarness(options: OperatorHarnessOptions = {})
     metrics,
     operator,
     token: (accountId, role = 'trader') => signToken(TEST_JWT_SECRET, { accountId, role }, 3600),
-    call: async (method, path, opts = {}) => {
-      const headers: Record<string, string> = {};
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      if (opts.authorization) headers.authorization = opts.authorization;
-      const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // HTML (Bull Board) and Prometheus text stay text
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    call: (method, path, opts) => callApi(url, method, path, opts),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
