@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { createDatabase } from '@execn/db';
-import { createMailTransport, RedisReportBroadcaster, type ReportBroadcaster } from '@execn/notifications';
+import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn/notifications';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
 import { ExecutionReportDispatcher, markEventFailed, ReportMailDispatcher, withAsyncCommit } from '@execn/outbox';
 import { QUEUE_NAMES, createRedisConnection, mailJobOptions, outboxJobSchema, socketIoAdapterKey } from '@execn/queues';
@@ -41,8 +41,7 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
   });
   const mailQueue = new Queue(QUEUE_NAMES.mail, { connection: queueRedis, prefix: config.queuePrefix });
   mailQueue.on('error', (err) => log.warn({ err }, 'mail queue error'));
-  const transport = createMailTransport({ smtpUrl: config.smtpUrl, socketTimeoutMs: config.mail.socketTimeoutMs });
-  transport.on('error', (err) => log.warn({ err }, 'mail transport error'));
+  const smtp = new SmtpPool({ smtpUrl: config.smtpUrl, socketTimeoutMs: config.mail.socketTimeoutMs });
   const progress = new ProgressMonitor(config.progressStaleAfterMs);
 
   const workerOptions = {
@@ -108,7 +107,7 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
   if (config.worker.queues.includes('mail')) {
     const dispatcher = new ReportMailDispatcher({
       sql: database.sql,
-      transport,
+      smtp,
       mailFrom: config.mailFrom,
       // Connect, greeting and a few replies, each bounded by the socket timeout.
       sendTimeoutMs: config.mail.socketTimeoutMs * 3,
@@ -139,7 +138,7 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
         clearInterval(idleCheck);
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all([...new Set([...probes, mailQueue])].map((q) => q.close()));
-        transport.close();
+        smtp.close();
         await Promise.all([queueRedis, emitterRedis, ...workerRedis].map((r) => r.quit().catch(() => undefined)));
         await database.close();
       })()),

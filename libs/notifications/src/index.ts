@@ -1,5 +1,6 @@
 export { renderExecutionReportMail, reportSubject, type RenderedReportMail } from './render-execution-report';
-export { createMailTransport, messageIdHost, reportMessageId, type MailTransportOptions } from './mail-transport';
+export { messageIdHost, reportMessageId } from './message-id';
+export { SmtpPool, SmtpTimeoutError, type SmtpPoolOptions, type OutgoingMail } from './smtp-pool';
 export { sendReportMail, type ReportMail } from './send-report-mail';
 export { isPermanentSmtpError, describeSmtpError } from './smtp-error';
 export { RedisReportBroadcaster, type ReportBroadcaster } from './report-broadcaster';

@@ -1,8 +1,8 @@
-import type { Transporter } from 'nodemailer';
 import type { ExecutionReport } from '@execn/contracts';
 import { buildReportMime, envelopeAddress } from './build-report-mime';
-import { reportMessageId } from './mail-transport';
+import { reportMessageId } from './message-id';
 import { renderExecutionReportMail } from './render-execution-report';
+import type { SmtpPool } from './smtp-pool';
 
 /** What `sendReportMail` needs to send one generation of a report. */
 export interface ReportMail {
@@ -11,9 +11,8 @@ export interface ReportMail {
   to: string;
   from: string;
   /**
-   * Upper bound on the whole send. nodemailer's pool has been seen to leave a
-   * send pending forever after a socket timeout on another message; without a
-   * bound such a job holds a worker slot until its lock is lost.
+   * Upper bound on the whole send, wait for a connection included: a send that
+   * misses it is torn down and never sent later (see `SmtpPool`).
    */
   timeoutMs: number;
 }
@@ -23,26 +22,16 @@ export interface ReportMail {
  * `X-Execution-Event-Id` header. Resolves the Message-ID (with its angle
  * brackets); rejects with nodemailer's error (`responseCode` on SMTP replies).
  */
-export async function sendReportMail(transport: Transporter, mail: ReportMail): Promise<string> {
+export async function sendReportMail(pool: SmtpPool, mail: ReportMail): Promise<string> {
   const { subject, text, html } = renderExecutionReportMail(mail.report);
   const messageId = reportMessageId(mail.report.eventId, mail.generation, mail.from);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`mail send did not finish within ${mail.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-      mail.timeoutMs,
-    );
-  });
-  try {
-    await Promise.race([
-      transport.sendMail({
-        envelope: { from: envelopeAddress(mail.from), to: [mail.to] },
-        raw: buildReportMime({ subject, text, html }, { from: mail.from, to: mail.to, messageId, eventId: mail.report.eventId }),
-      }),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await pool.send(
+    {
+      from: envelopeAddress(mail.from),
+      to: [mail.to],
+      raw: buildReportMime({ subject, text, html }, { from: mail.from, to: mail.to, messageId, eventId: mail.report.eventId }),
+    },
+    mail.timeoutMs,
+  );
   return messageId;
 }

@@ -1,9 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Transporter } from 'nodemailer';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import type { ExecutionReport } from '@execn/contracts';
-import { describeSmtpError, isPermanentSmtpError, sendReportMail } from '@execn/notifications';
+import { describeSmtpError, isPermanentSmtpError, sendReportMail, type SmtpPool } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
 import type { EventRef } from './event-ref';
 import { loadMailContexts, type MailContext } from './load-mail-contexts';
@@ -13,7 +12,7 @@ import { recordMailAttempts, type MailAttempt } from './record-mail-attempts';
 /** Dependencies of `ReportMailDispatcher`. */
 export interface ReportMailDispatcherOptions {
   sql: Sql;
-  transport: Transporter;
+  smtp: SmtpPool;
   mailFrom: string;
   /** Upper bound on one send (see `sendReportMail`). */
   sendTimeoutMs: number;
@@ -68,7 +67,7 @@ export class ReportMailDispatcher {
     const report = { ...ctx.payload, eventId: ref.eventId } as ExecutionReport;
     let messageId: string;
     try {
-      messageId = await sendReportMail(this.o.transport, {
+      messageId = await sendReportMail(this.o.smtp, {
         report,
         generation: ref.generation,
         to: ctx.email,

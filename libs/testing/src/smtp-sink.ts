@@ -17,6 +17,12 @@ export interface SinkMail {
 export interface SinkFaults {
   /** Answer every RCPT/DATA with this code (e.g. 451 transient, 550 permanent) until cleared. */
   rejectWith?: { code: number; message: string };
+  /** Accept connections and commands but never answer (no greeting, no reply to MAIL/RCPT/DATA) until cleared. */
+  hang?: boolean;
+  /** Drop the connection in the middle of DATA (after the first chunk of the message) until cleared. */
+  dropInData?: boolean;
+  /** Answer DATA only after this many milliseconds (a slow server). */
+  dataDelayMs?: number;
 }
 
 /**
@@ -39,7 +45,15 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       size: 10 * 1024 * 1024,
+      // A hung server: the callback is never called, so the client waits for an answer that never comes.
+      onConnect: (_session, callback) => {
+        if (!this.faults.hang) callback();
+      },
+      onMailFrom: (_address, _session, callback) => {
+        if (!this.faults.hang) callback();
+      },
       onRcptTo: (_address, _session, callback) => {
+        if (this.faults.hang) return;
         const f = this.faults.rejectWith;
         if (f) {
           const err = new Error(f.message) as Error & { responseCode: number };
@@ -50,8 +64,16 @@ export class SmtpSink {
       },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
+        if (this.faults.dropInData) {
+          stream.once('data', () => this.socketOf(session.id)?.destroy());
+          stream.resume();
+          return;
+        }
+        const hang = this.faults.hang;
+        const delayMs = this.faults.dataDelayMs ?? 0;
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          if (hang) return;
           const raw = Buffer.concat(chunks).toString('utf8');
           void simpleParser(raw).then(
             (parsed) => {
@@ -64,9 +86,13 @@ export class SmtpSink {
                 headers: parsed.headers as Map<string, unknown>,
                 receivedAt: new Date(),
               };
-              this.mails.push(mail);
-              for (const l of this.listeners) l(mail);
-              callback();
+              const accept = () => {
+                this.mails.push(mail);
+                for (const l of this.listeners) l(mail);
+                callback();
+              };
+              if (delayMs > 0) setTimeout(accept, delayMs);
+              else accept();
             },
             (err: Error) => callback(err),
           );
@@ -81,6 +107,13 @@ export class SmtpSink {
     this.server = server;
     this.port = (server.server.address() as AddressInfo).port;
     return this.port;
+  }
+
+  /** The socket of one SMTP session (smtp-server keeps its connections in a set, not on the session). */
+  private socketOf(sessionId: string): { destroy(): void } | undefined {
+    const connections = (this.server as unknown as { connections?: Set<{ id: string; _socket?: { destroy(): void } }> })?.connections;
+    for (const c of connections ?? []) if (c.id === sessionId) return c._socket;
+    return undefined;
   }
 
   get url(): string {
@@ -99,6 +132,10 @@ export class SmtpSink {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // smtp-server would let open sessions run on for 30 s; a server that goes away drops them at once.
+    const connections = (server as unknown as { connections?: Set<{ _socket?: { destroy(): void } }> }).connections;
+    for (const c of connections ?? []) c._socket?.destroy();
+    await closed;
   }
 }

@@ -1,4 +1,4 @@
-import { messageIdHost, reportMessageId } from './mail-transport';
+import { messageIdHost, reportMessageId } from './message-id';
 import { describeSmtpError, isPermanentSmtpError } from './smtp-error';
 
 describe('mail headers and SMTP errors', () => {
