@@ -5,9 +5,8 @@ import type { Config } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn/notifications';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
-import { ExecutionReportDispatcher, markEventFailed, ReportMailDispatcher, withAsyncCommit } from '@execn/outbox';
-import { QUEUE_NAMES, createRedisConnection, mailJobOptions, outboxJobSchema, socketIoAdapterKey } from '@execn/queues';
-import { createExecutionReportProcessor } from './processors/execution-report.processor';
+import { ExecutionReportDispatcher, ReportMailDispatcher, withAsyncCommit } from '@execn/outbox';
+import { QUEUE_NAMES, createRedisConnection, mailJobOptions, socketIoAdapterKey } from '@execn/queues';
 import { createMailProcessor } from './processors/mail.processor';
 import { splitConcurrency } from './split-concurrency';
 
@@ -90,15 +89,8 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
       metrics,
       log,
     });
-    const processor = createExecutionReportProcessor(dispatcher);
-    const onFinalFailure = async (job: Job, err: Error) => {
-      const ref = outboxJobSchema.safeParse(job.data);
-      if (!ref.success) return;
-      // After the last attempt the event is `failed` (final until an admin requeues it), not retried forever.
-      if (await markEventFailed(database.sql, ref.data, err.message, job.attemptsMade)) {
-        metrics.outboxEventsTotal.inc({ type: job.name, status: 'failed' });
-      }
-    };
+    const processor = (job: Job) => dispatcher.process(job);
+    const onFinalFailure = (job: Job, err: Error) => dispatcher.recordFinalFailure(job, err);
     // All loops share one dispatcher, so their jobs still share its micro-batches.
     splitConcurrency(config.worker.concurrency).forEach((concurrency, i) =>
       workers.push(makeWorker(QUEUE_NAMES.outbox, processor, onFinalFailure, concurrency, i === 0)),

@@ -4,7 +4,7 @@ import type { ClaimedEvent } from './claim-pending-events';
 import type { EventRef } from './event-ref';
 
 /**
- * Adds one outbox job per claimed event in one `addBulk`. The job id derives
+ * Adds one outbox job per claimed event, with its report, in one `addBulk`. The job id derives
  * from the event id and generation, so adding an event that already has its
  * job (two pollers, a reconciliation race) is a no-op in Redis.
  */
@@ -13,7 +13,7 @@ export async function addOutboxJobs(queue: Queue, events: ClaimedEvent[], option
   await queue.addBulk(
     events.map((e) => ({
       name: e.type,
-      data: { eventId: e.eventId, generation: e.generation } satisfies OutboxJob,
+      data: { eventId: e.eventId, generation: e.generation, payload: e.payload } satisfies OutboxJob,
       opts: { ...options, jobId: outboxJobId(e.eventId, e.generation) },
     })),
   );

@@ -1,9 +1,11 @@
 import type { Sql } from 'postgres';
 import { sortByEventId, type EventRef } from './event-ref';
 
-/** A claimed event: its ref and its type (the job name). */
+/** A claimed event: its ref, its type (the job name) and what the worker needs to broadcast it. */
 export interface ClaimedEvent extends EventRef {
   type: string;
+  /** The report as committed: it travels in the job, so a worker broadcasts without reading PostgreSQL first. */
+  payload: Record<string, unknown>;
 }
 
 /**
@@ -16,9 +18,12 @@ export interface ClaimedEvent extends EventRef {
  * its `processing`/`processed`. A poller that dies between this statement and
  * `addBulk` leaves rows `enqueued` without a job; the reconciliation returns
  * them to `pending` after the lease.
+ *
+ * The payload comes back with the claim (the row is in hand anyway), so the
+ * job carries the report.
  */
 export async function claimPendingEvents(sql: Sql, limit: number): Promise<ClaimedEvent[]> {
-  const rows = await sql<{ id: string; generation: number; type: string }[]>`
+  const rows = await sql<{ id: string; generation: number; type: string; payload: Record<string, unknown> }[]>`
     update outbox_events o
     set status = 'enqueued', enqueued_at = now(), updated_at = now()
     from (
@@ -29,6 +34,6 @@ export async function claimPendingEvents(sql: Sql, limit: number): Promise<Claim
       for update skip locked
     ) c
     where o.id = c.id
-    returning o.id::text as id, o.generation, o.type`;
-  return sortByEventId(rows.map((r) => ({ eventId: r.id, generation: r.generation, type: r.type })));
+    returning o.id::text as id, o.generation, o.type, o.payload`;
+  return sortByEventId(rows.map((r) => ({ eventId: r.id, generation: r.generation, type: r.type, payload: r.payload })));
 }

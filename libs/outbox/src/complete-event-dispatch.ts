@@ -1,26 +1,37 @@
 import type { Sql } from 'postgres';
+import { EXECUTION_REPORT_EVENT } from '@execn/contracts';
 import { sortByEventId, type EventRef } from './event-ref';
 
-/** What happened to one event's notifications, recorded when it is marked processed. */
+/** What happened to one event's broadcast, recorded when it is marked processed. */
 export interface DispatchOutcome extends EventRef {
   /** The broadcast's outcome; undefined when the event has no websocket channel. */
   websocket?: { status: 'sent' | 'failed'; error: string | null };
-  /** True when a mail job was added: its delivery is recorded `pending` in the same statement. */
-  mail: boolean;
 }
 
-/** Per input: whether this call marked the row processed, and commit → processed in seconds. */
+/** Per input: what the statement found and did. */
 export interface CompletedDispatch {
-  processed: boolean;
+  /** `processed`: marked by this call; `duplicate`: already processed; `stale`: requeued since (another generation); `missing`: no such row. */
+  result: 'processed' | 'duplicate' | 'stale' | 'missing';
+  /** The event's mail delivery of this generation is `pending`: its mail job must be (or may already be) added. */
+  mailPending: boolean;
+  /** The event is a report whose account has no email (or is gone): no mail. */
+  noRecipient: boolean;
+  /** The event is a report whose order row is gone (it is still dispatched). */
+  orderMissing: boolean;
+  /** Commit → processed in seconds, when this call marked it. */
   dispatchSeconds: number | null;
 }
 
 /**
- * Records the websocket delivery, records the mail delivery `pending` (never
- * downgrading one the mail worker already sent) and marks the events
- * `processed` (processed_at, attempts + 1), all in one statement, so the mail
- * delivery exists no later than the mark and the reconciliation can find a
- * mail whose job vanished.
+ * Marks a batch of events `processed` (processed_at, attempts + 1) where the
+ * generation still matches, records their websocket delivery, and records the
+ * mail delivery `pending` of each report whose account has an email, all in
+ * one statement. The caller adds the mail jobs after it: a crash in between
+ * leaves a pending mail delivery without a job, which the reconciliation finds
+ * and enqueues after the lease.
+ *
+ * There is no `processing` write before it (CONTRACT section 5 makes that
+ * status optional): a row goes from `enqueued` to `processed` in one version.
  */
 export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[]): Promise<CompletedDispatch[]> {
   if (outcomes.length === 0) return [];
@@ -30,37 +41,76 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       gen: o.generation,
       ws_status: o.websocket?.status ?? null,
       ws_error: o.websocket?.error ?? null,
-      mail: o.mail,
     })),
   );
-  const rows = await sql<{ id: string; generation: number; seconds: number }[]>`
+  const rows = await sql<
+    {
+      id: string;
+      gen: number;
+      current_generation: number | null;
+      processed_now: boolean;
+      mail_pending: boolean;
+      no_recipient: boolean;
+      order_missing: boolean;
+      seconds: number | null;
+    }[]
+  >`
     with t as (
       -- The same event can be in one batch twice (a job re-added after a Redis wipe while the old one still ran);
       -- ON CONFLICT may touch a row once per statement.
       select distinct on (id, gen) * from jsonb_to_recordset(${input}::text::jsonb)
-        as t(id bigint, gen int, ws_status text, ws_error text, mail boolean)
+        as t(id bigint, gen int, ws_status text, ws_error text)
       order by id, gen, ws_status desc nulls last
+    ),
+    done as (
+      update outbox_events o
+      set status = 'processed', processed_at = now(), attempts = o.attempts + 1, last_error = null, updated_at = now()
+      from t
+      where o.id = t.id and o.generation = t.gen and o.status <> 'processed'
+      returning o.id, o.generation, o.type, o.account_id, o.order_id,
+                extract(epoch from (now() - o.created_at))::float8 as seconds
     ),
     ws as (
       insert into notification_deliveries (event_id, channel, generation, status, attempts, last_error)
-      select t.id, 'websocket', t.gen, t.ws_status, 1, t.ws_error from t where t.ws_status is not null
+      select t.id, 'websocket', t.gen, t.ws_status, 1, t.ws_error
+      from t join outbox_events o on o.id = t.id and o.generation = t.gen
+      where t.ws_status is not null
       on conflict (event_id, channel, generation) do update
       set status = excluded.status, attempts = notification_deliveries.attempts + 1,
           last_error = excluded.last_error, updated_at = now()
     ),
     mail as (
       insert into notification_deliveries (event_id, channel, generation, status)
-      select t.id, 'mail', t.gen, 'pending' from t where t.mail
+      select done.id, 'mail', done.generation, 'pending'
+      from done join accounts a on a.id = done.account_id
+      where done.type = ${EXECUTION_REPORT_EVENT} and a.email is not null
       on conflict (event_id, channel, generation) do nothing
+      returning event_id, generation
     )
-    update outbox_events o
-    set status = 'processed', processed_at = now(), attempts = o.attempts + 1, last_error = null, updated_at = now()
+    select t.id::text as id, t.gen, o.generation as current_generation,
+           (done.id is not null) as processed_now,
+           (mail.event_id is not null or coalesce(d.status = 'pending', false)) as mail_pending,
+           (done.id is not null and done.type = ${EXECUTION_REPORT_EVENT} and a.email is null) as no_recipient,
+           (done.id is not null and done.type = ${EXECUTION_REPORT_EVENT} and done.order_id is not null and ord.id is null) as order_missing,
+           done.seconds
     from t
-    where o.id = t.id and o.generation = t.gen and o.status <> 'processed'
-    returning o.id::text as id, o.generation, extract(epoch from (now() - o.created_at))::float8 as seconds`;
-  const byKey = new Map(rows.map((r) => [`${r.id}:${r.generation}`, r.seconds]));
+    left join outbox_events o on o.id = t.id
+    left join done on done.id = t.id and done.generation = t.gen
+    left join mail on mail.event_id = t.id and mail.generation = t.gen
+    left join notification_deliveries d on d.event_id = t.id and d.channel = 'mail' and d.generation = t.gen
+    left join accounts a on a.id = done.account_id
+    left join orders ord on ord.id = done.order_id`;
+  const byKey = new Map(rows.map((r) => [`${r.id}:${r.gen}`, r]));
   return outcomes.map((o) => {
-    const seconds = byKey.get(`${o.eventId}:${o.generation}`);
-    return { processed: seconds !== undefined, dispatchSeconds: seconds ?? null };
+    const r = byKey.get(`${o.eventId}:${o.generation}`);
+    const result: CompletedDispatch['result'] =
+      !r || r.current_generation === null ? 'missing' : r.processed_now ? 'processed' : r.current_generation !== o.generation ? 'stale' : 'duplicate';
+    return {
+      result,
+      mailPending: result !== 'missing' && result !== 'stale' && !!r?.mail_pending,
+      noRecipient: !!r?.no_recipient,
+      orderMissing: !!r?.order_missing,
+      dispatchSeconds: r?.seconds ?? null,
+    };
   });
 }

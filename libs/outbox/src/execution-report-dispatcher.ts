@@ -1,14 +1,16 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
 import type { ReportBroadcaster } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
+import { outboxJobSchema, type OutboxJob } from '@execn/queues';
 import { addMailJobs } from './add-jobs';
 import { completeEventDispatch, type CompletedDispatch, type DispatchOutcome } from './complete-event-dispatch';
 import type { EventRef } from './event-ref';
+import { loadEventPayloads } from './load-event-payloads';
+import { markEventFailed } from './mark-event-failed';
 import { MicroBatcher } from './micro-batcher';
-import { startEventDispatch, type DispatchableEvent } from './start-event-dispatch';
 
 /** Dependencies of `ExecutionReportDispatcher`. */
 export interface ExecutionReportDispatcherOptions {
@@ -21,69 +23,91 @@ export interface ExecutionReportDispatcherOptions {
 }
 
 /** How a job ended: `processed` by this call, `duplicate` (already processed), `stale` (requeued since), `missing` (row gone). */
-export type DispatchResult = 'processed' | 'duplicate' | 'stale' | 'missing';
+export type DispatchResult = CompletedDispatch['result'];
 
 /**
- * The `outbox` job: load the event (marking it processing), broadcast it, add
- * its mail job, then record both deliveries and mark it processed. A broadcast
- * failure is logged, counted and recorded, and never stops the mail or the
- * mark. Database and Redis errors throw, so BullMQ retries the job.
+ * The life of one `outbox` job, from fetch to `processed`, top to bottom:
  *
- * The three round trips per event (load, mail job, mark) are shared by the
- * jobs running at the same time through micro-batches: with 50 jobs in flight
- * that is a few statements for 50 events instead of 150.
+ * 1. `process` validates the job (a malformed one can never succeed: `UnrecoverableError`).
+ * 2. It broadcasts the report it carries at once: the live path does not wait on PostgreSQL. A broadcast
+ *    failure is logged, counted and recorded, and never stops the rest.
+ * 3. One batched statement marks the event `processed` where the generation still matches and records the
+ *    websocket and (pending) mail deliveries.
+ * 4. Only then is the mail job added, so a stale or duplicate job never mails: a crash between 3 and 4
+ *    leaves a pending mail delivery that the reconciliation enqueues after the lease.
+ * 5. Database and Redis errors throw, so BullMQ retries the job; after its last attempt `recordFinalFailure`
+ *    marks the event `failed` (final until an admin requeues it).
+ *
+ * A redelivered job (after a stall) or one of an older generation may broadcast again: clients deduplicate by
+ * `seq` (at-least-once). Steps 3 and 4 are shared by the jobs in flight through micro-batches: with 50 jobs
+ * running, a few statements and one `addBulk` instead of 100 round trips.
  */
 export class ExecutionReportDispatcher {
-  private readonly starts: MicroBatcher<EventRef, DispatchableEvent | null>;
-  private readonly mailJobs: MicroBatcher<EventRef, undefined>;
-  private readonly completions: MicroBatcher<DispatchOutcome, CompletedDispatch>;
+  private readonly markProcessed: MicroBatcher<DispatchOutcome, CompletedDispatch>;
+  private readonly addMailJob: MicroBatcher<EventRef, undefined>;
+  private readonly loadPayload: MicroBatcher<EventRef, Record<string, unknown> | null>;
 
   constructor(private readonly o: ExecutionReportDispatcherOptions) {
-    this.starts = new MicroBatcher((refs) => startEventDispatch(o.sql, refs));
-    this.mailJobs = new MicroBatcher(async (refs) => {
+    this.markProcessed = new MicroBatcher((outcomes) => completeEventDispatch(o.sql, outcomes));
+    this.addMailJob = new MicroBatcher(async (refs) => {
       await addMailJobs(o.mailQueue, refs, o.mailJobOptions);
       return refs.map(() => undefined);
     });
-    this.completions = new MicroBatcher((outcomes) => completeEventDispatch(o.sql, outcomes));
+    this.loadPayload = new MicroBatcher((refs) => loadEventPayloads(o.sql, refs));
   }
 
-  async dispatch(ref: EventRef): Promise<DispatchResult> {
+  /** The BullMQ processor of the `outbox` queue (the job's name is the event type). */
+  async process(job: Job): Promise<DispatchResult> {
+    const parsed = outboxJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid outbox job data: ${parsed.error.message}`);
+    return this.dispatch(job.name, parsed.data);
+  }
+
+  async dispatch(type: string, job: OutboxJob): Promise<DispatchResult> {
+    const ref: EventRef = { eventId: job.eventId, generation: job.generation };
     const log = this.o.log.child({ eventId: ref.eventId, generation: ref.generation });
-    const event = await this.starts.load(ref);
-    if (!event) {
-      log.warn('outbox event not found; job acknowledged');
-      return 'missing';
+    const isReport = type === EXECUTION_REPORT_EVENT;
+    if (!isReport) log.warn({ type }, 'outbox event of unknown type; marked processed without notification');
+
+    let websocket: DispatchOutcome['websocket'];
+    if (isReport) {
+      const payload = job.payload ?? (await this.loadPayload.load(ref));
+      if (!payload) {
+        log.warn('outbox event not found; job acknowledged');
+        return 'missing';
+      }
+      websocket = await this.broadcast({ ...payload, eventId: ref.eventId } as ExecutionReport, log);
     }
-    if (event.currentGeneration !== ref.generation) return 'stale';
-    if (event.previousStatus === 'processed') return 'duplicate';
 
-    const isReport = event.type === EXECUTION_REPORT_EVENT;
-    if (!isReport) log.warn({ type: event.type }, 'outbox event of unknown type; marked processed without notification');
-    if (isReport && !event.orderExists) log.warn({ orderId: event.orderId }, 'order of outbox event not found; dispatching anyway');
+    const done = await this.markProcessed.load({ ...ref, websocket });
+    if (done.result === 'missing') log.warn('outbox event not found; job acknowledged');
+    if (done.orderMissing) log.warn('order of outbox event not found; dispatched anyway');
+    if (done.noRecipient) log.warn('account of outbox event has no email; no mail');
+    // A duplicate whose mail is still pending may be the retry of a job that died before adding it.
+    if (done.mailPending) await this.addMailJob.load(ref);
+    if (done.result === 'processed') {
+      this.o.metrics.outboxEventsTotal.inc({ type, status: 'processed' });
+      if (done.dispatchSeconds !== null) this.o.metrics.executionReportDispatchSeconds.observe(done.dispatchSeconds);
+    }
+    return done.result;
+  }
 
-    const mail = isReport && event.email !== null;
-    if (isReport && !mail) log.warn({ accountId: event.accountId }, 'account of outbox event not found; no mail');
-    // The broadcast and the mail job do not depend on each other: both go to Redis at once. The mail job is
-    // added before the mark, so once processed the mail is already on its way.
-    const [websocket] = await Promise.all([
-      isReport ? this.broadcast(event, log) : Promise.resolve(undefined),
-      mail ? this.mailJobs.load(ref) : Promise.resolve(undefined),
-    ]);
-    const done = await this.completions.load({ ...ref, websocket, mail });
-    if (!done.processed) return 'duplicate';
-    this.o.metrics.outboxEventsTotal.inc({ type: event.type, status: 'processed' });
-    if (done.dispatchSeconds !== null) this.o.metrics.executionReportDispatchSeconds.observe(done.dispatchSeconds);
-    return 'processed';
+  /** After a job's last attempt: the event is `failed`, not retried forever. */
+  async recordFinalFailure(job: Job, err: Error): Promise<void> {
+    const ref = outboxJobSchema.safeParse(job.data);
+    if (!ref.success) return;
+    if (await markEventFailed(this.o.sql, ref.data, err.message, job.attemptsMade)) {
+      this.o.metrics.outboxEventsTotal.inc({ type: job.name, status: 'failed' });
+    }
   }
 
   /** Broadcasts the report; a failure is logged, counted and returned as the websocket outcome, never thrown. */
-  private async broadcast(event: DispatchableEvent, log: Logger): Promise<DispatchOutcome['websocket']> {
-    const report = { ...event.payload, eventId: event.eventId } as ExecutionReport;
+  private async broadcast(report: ExecutionReport, log: Logger): Promise<DispatchOutcome['websocket']> {
     try {
       await this.o.broadcaster.broadcast(report);
       return { status: 'sent', error: null };
     } catch (err) {
-      log.error({ err, accountId: event.accountId, orderId: event.orderId }, '[OUTBOX] execution.report broadcast failed');
+      log.error({ err, accountId: report.accountId, orderId: report.orderId }, '[OUTBOX] execution.report broadcast failed');
       this.o.metrics.notificationErrorsTotal.inc({ channel: 'websocket' });
       return { status: 'failed', error: err instanceof Error ? err.message : String(err) };
     }

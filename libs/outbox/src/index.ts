@@ -1,7 +1,6 @@
 export { type EventRef, sortByEventId } from './event-ref';
 export { claimPendingEvents, type ClaimedEvent } from './claim-pending-events';
 export { releaseClaimedEvents } from './release-claimed-events';
-export { startEventDispatch, type DispatchableEvent } from './start-event-dispatch';
 export { completeEventDispatch, type DispatchOutcome, type CompletedDispatch } from './complete-event-dispatch';
 export { markEventFailed } from './mark-event-failed';
 export { findInFlightEvents, type InFlightEvent } from './find-in-flight-events';

@@ -10,6 +10,11 @@ import { z } from 'zod';
 export const outboxJobSchema = z.object({
   eventId: z.string().regex(/^\d+$/),
   generation: z.number().int().positive(),
+  /**
+   * The event's payload as committed (for a report: the report without its eventId), so the worker
+   * broadcasts at once. Absent on jobs added before payloads travelled: the worker then reads the row.
+   */
+  payload: z.record(z.string(), z.unknown()).optional(),
 });
 export type OutboxJob = z.infer<typeof outboxJobSchema>;
 
