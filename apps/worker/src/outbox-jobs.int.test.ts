@@ -1,0 +1,90 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE_NAMES, mailJobId, outboxJobId, outboxJobOptions } from '@execn/queues';
+import { insertAccount, insertExecutionReports, insertOrder, waitFor } from '@execn/testing';
+import { PipelineHarness } from './test-support/pipeline-harness';
+
+/**
+ * The outbox job's life when the job is not the one a current poller adds:
+ * an older version's job without its payload, a job of a generation an admin
+ * has requeued since, a job redelivered after the event was processed. No
+ * poller runs here: the test adds the jobs itself, as those producers would.
+ */
+describe('outbox jobs from older versions, older generations and redeliveries', () => {
+  const h = new PipelineHarness();
+  let redis: Redis;
+  let outbox: Queue;
+  let mail: Queue;
+  let account: { id: string; email: string };
+  let orderId: string;
+
+  beforeAll(async () => {
+    await h.start();
+    redis = new Redis(h.redisUrl, { maxRetriesPerRequest: null });
+    outbox = new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: h.prefix });
+    mail = new Queue(QUEUE_NAMES.mail, { connection: redis, prefix: h.prefix });
+    account = await insertAccount(h.db.sql);
+    orderId = await insertOrder(h.db.sql, { accountId: account.id });
+    h.startWorker();
+  });
+  afterAll(async () => {
+    await Promise.all([outbox.close(), mail.close()]);
+    redis.disconnect();
+    await h.close();
+  });
+
+  const enqueued = async (generation = 1) => {
+    const [id] = await insertExecutionReports(h.db.sql, [{ accountId: account.id, orderId }]);
+    await h.db.sql`update outbox_events set status = 'enqueued', generation = ${generation} where id = ${id!}`;
+    return id!;
+  };
+  const payloadOf = async (id: string) => (await h.db.sql<{ payload: Record<string, unknown> }[]>`select payload from outbox_events where id = ${id}`)[0]!.payload;
+  const resultOf = (jobId: string) =>
+    waitFor(async () => {
+      const job = await outbox.getJob(jobId);
+      return job && (await job.getState()) === 'completed' ? (job.returnvalue as string) : null;
+    }, 10_000, `job ${jobId} completed`);
+  const mailsOf = (id: string) => h.sink.mails.filter((m) => m.headers.get('x-execution-event-id') === id);
+
+  it('a job without its payload (added by an older poller) reads the row, broadcasts, marks processed and mails', async () => {
+    const socket = await h.sockets.connectTrader(account.id);
+    const id = await enqueued();
+    await outbox.add('execution.report', { eventId: id, generation: 1 }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
+    expect(await resultOf(outboxJobId(id, 1))).toBe('processed');
+    await waitFor(() => socket.reports.some((r) => r.eventId === id), 5_000, 'broadcast');
+    await waitFor(() => mailsOf(id).length === 1, 10_000, 'mailed');
+    const [row] = await h.db.sql`select status from outbox_events where id = ${id}`;
+    expect(row!.status).toBe('processed');
+  });
+
+  it('a job of a generation requeued since is stale: the row is left to its own job and no mail is added for it', async () => {
+    const id = await enqueued(2);
+    await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
+    expect(await resultOf(outboxJobId(id, 1))).toBe('stale');
+    const [row] = await h.db.sql`select status, generation from outbox_events where id = ${id}`;
+    expect(row).toMatchObject({ status: 'enqueued', generation: 2 });
+    expect(await mail.getJob(mailJobId(id, 1))).toBeUndefined();
+    expect(await h.deliveries(id)).toEqual([]);
+  });
+
+  it('a job redelivered after its event was processed adds the mail job its first run may not have added', async () => {
+    const id = await enqueued();
+    // The first run marked it processed and recorded the pending mail, then died before adding the mail job.
+    await h.db.sql`update outbox_events set status = 'processed', processed_at = now() where id = ${id}`;
+    await h.db.sql`insert into notification_deliveries (event_id, channel, generation, status) values (${id}, 'mail', 1, 'pending')`;
+    await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
+    expect(await resultOf(outboxJobId(id, 1))).toBe('duplicate');
+    await waitFor(() => mailsOf(id).length === 1, 10_000, 'mailed');
+  });
+
+  it('a job redelivered after its mail was sent mails nothing again', async () => {
+    const id = await enqueued();
+    await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
+    expect(await resultOf(outboxJobId(id, 1))).toBe('processed');
+    await waitFor(async () => (await h.deliveries(id)).some((d) => d.channel === 'mail' && d.status === 'sent'), 10_000, 'mail sent');
+    await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: 'redelivered' });
+    expect(await resultOf('redelivered')).toBe('duplicate');
+    expect(await mail.getJob(mailJobId(id, 1))).toBeDefined();
+    expect(mailsOf(id)).toHaveLength(1);
+  });
+});
