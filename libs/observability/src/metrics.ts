@@ -13,6 +13,9 @@ export interface Metrics {
   executionReportDispatchSeconds: Histogram;
   mailSentTotal: Counter;
   wsConnectedClients: Gauge;
+  /** Not in the contract: lets operators (and tests) see that the reconciliation runs and what it repairs. */
+  outboxReconcilePassesTotal: Counter;
+  outboxReconcileRepairsTotal: Counter<'action'>;
 }
 
 /**
@@ -60,6 +63,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     wsConnectedClients: new Gauge({
       name: 'ws_connected_clients',
       help: 'Sockets connected to this ws node',
+      registers: [registry],
+    }),
+    outboxReconcilePassesTotal: new Counter({
+      name: 'outbox_reconcile_passes_total',
+      help: 'Outbox reconciliation passes this poller completed',
+      registers: [registry],
+    }),
+    outboxReconcileRepairsTotal: new Counter({
+      name: 'outbox_reconcile_repairs_total',
+      help: 'What the outbox reconciliation repaired: reset_to_pending (job lost), marked_failed, mail_readded',
+      labelNames: ['action'],
       registers: [registry],
     }),
   };

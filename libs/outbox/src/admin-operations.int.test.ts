@@ -10,7 +10,8 @@ import { requeueEvents } from './requeue-events';
 let tdb: TestDatabase;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
+  // Enough connections for the concurrent requeues below to really overlap.
+  tdb = await createTestDatabase({ max: 16 });
   await tdb.sql`insert into accounts (id, email) values ('acc-1', 'a1@example.test')`;
 });
 afterAll(async () => {
@@ -180,5 +181,55 @@ describe('deliveryStatus filter', () => {
     expect(await statusOf(bounced)).toEqual({ status: 'pending', generation: 2 });
     expect(await statusOf(fine)).toEqual({ status: 'processed', generation: 1 });
     expect(await statusOf(fixedLater)).toEqual({ status: 'processed', generation: 2 });
+  });
+});
+
+describe('concurrent requeues', () => {
+  const EVENTS = 300;
+
+  /** `n` processed events at generation 1, in one statement; returns their ids. */
+  async function insertProcessedEvents(n: number): Promise<string[]> {
+    const rows = await tdb.sql<{ id: string }[]>`
+      insert into outbox_events (type, order_id, account_id, seq, status, generation, attempts, payload)
+      select 'execution.report', gen_random_uuid(), 'acc-1', 100000 + g, 'processed', 1, 1,
+             jsonb_build_object('seq', 100000 + g, 'execType', 'new')
+      from generate_series(1, ${n}) g
+      returning id::text as id`;
+    return rows.map((r) => r.id);
+  }
+
+  /** How many events are at each (status, generation). */
+  const generations = async () => [
+    ...(await tdb.sql<{ status: string; generation: number; n: number }[]>`
+      select status, generation, count(*)::int as n from outbox_events group by status, generation order by status, generation`),
+  ];
+
+  /**
+   * A bulk requeue as the api runs it, with small batches and a hook that
+   * holds each batch's transaction open a moment (the api writes its audit
+   * entry there), so concurrent requeues overlap on the same rows.
+   */
+  const bulkRequeue = () =>
+    requeueEvents(tdb.sql, { status: 'processed' }, { batchSize: 20, onBatch: async (tx) => void (await tx`select pg_sleep(0.002)`) });
+
+  it('bumps each event exactly once when many bulk requeues run at the same time', async () => {
+    await insertProcessedEvents(EVENTS);
+    const counts = await Promise.all(Array.from({ length: 8 }, bulkRequeue));
+    expect(await generations()).toEqual([{ status: 'pending', generation: 2, n: EVENTS }]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(EVENTS);
+  });
+
+  it('bumps each event exactly once when bulk requeues race single requeues', async () => {
+    const ids = await insertProcessedEvents(EVENTS);
+    // Every third event is also requeued one by one, each in its own transaction as the api does.
+    const singles = ids.filter((_, i) => i % 3 === 0);
+    const [bulk, single] = await Promise.all([
+      Promise.all(Array.from({ length: 4 }, bulkRequeue)),
+      Promise.allSettled(singles.map((id) => tdb.sql.begin((tx) => requeueEvent(tx, id)))),
+    ]);
+    const refused = single.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason.code);
+    expect(refused).toEqual(Array(refused.length).fill('already_queued'));
+    expect(await generations()).toEqual([{ status: 'pending', generation: 2, n: EVENTS }]);
+    expect(bulk.reduce((a, b) => a + b, 0) + (single.length - refused.length)).toBe(EVENTS);
   });
 });

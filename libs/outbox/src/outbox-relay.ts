@@ -126,6 +126,11 @@ export class OutboxRelay {
     this.reconciling = this.o.reconciler
       .reconcileOnce()
       .then((r) => {
+        const { outboxReconcilePassesTotal: passes, outboxReconcileRepairsTotal: repairs } = this.o.metrics;
+        passes.inc();
+        if (r.resetToPending > 0) repairs.inc({ action: 'reset_to_pending' }, r.resetToPending);
+        if (r.markedFailed > 0) repairs.inc({ action: 'marked_failed' }, r.markedFailed);
+        if (r.mailJobsReadded > 0) repairs.inc({ action: 'mail_readded' }, r.mailJobsReadded);
         if (r.resetToPending > 0) this.wake();
       })
       .catch((err: unknown) => this.o.log.error({ err }, 'outbox reconciliation failed'))

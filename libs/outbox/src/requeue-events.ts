@@ -38,6 +38,12 @@ export interface RequeueEventsOptions {
  * from where the previous stopped, so an event requeued and already processed
  * again during the request is not picked twice. Rows locked by a concurrent
  * requeue are skipped (that one sends them). Returns the number requeued.
+ *
+ * The row lock is what keeps two concurrent requeues from both bumping an
+ * event: the UPDATE joins on id only, so without `for update` a row that
+ * another requeue changed after this statement's snapshot would be bumped
+ * again (generation 1 → 3, mailed twice). The concurrency tests in
+ * `admin-operations.int.test.ts` fail without it.
  */
 export async function requeueEvents(sql: Sql, filter: RequeueFilter, options: RequeueEventsOptions = {}): Promise<number> {
   const batchSize = options.batchSize ?? 500;
