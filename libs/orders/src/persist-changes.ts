@@ -30,6 +30,10 @@ export interface PersistOptions {
  *   reports of this transaction, i.e. seqs follow the events, gap-free;
  * - one NOTIFY wakes the relay.
  *
+ * The rows unpacked from JSON carry a LIMIT of their count: the planner would
+ * otherwise assume 100 and, on a table without statistics (autovacuum off, or
+ * young), hash a sequential scan of `orders` for the resting-order update.
+ *
  * @returns the written reports with their `eventId`, keyed by the order id of
  *   the request that caused them, holding only that order's own reports.
  */
@@ -59,7 +63,8 @@ export async function persistChanges(
       ),
       bump as (
         update accounts a set report_seq = a.report_seq + c.n
-        from json_to_recordset(${json([...counts].map(([id, n]) => ({ id, n })))}::text::json) as c(id text, n bigint)
+        from (select * from json_to_recordset(${json([...counts].map(([id, n]) => ({ id, n })))}::text::json) as c(id text, n bigint)
+              limit ${counts.size}) c
         join locked l on l.id = c.id
         where a.id = c.id
         returning a.id, a.report_seq - c.n as base
@@ -78,8 +83,9 @@ export async function persistChanges(
       resting as (
         update orders o set cum_qty = v.cum_qty, leaves_qty = v.leaves_qty, cum_notional = v.cum_notional,
           avg_px = v.avg_px, status = v.status, reason = v.reason, updated_at = ${stamp}::timestamptz
-        from json_to_recordset(${json(changes.updated.map(orderRow))}::text::json) as v(id uuid, cum_qty bigint,
+        from (select * from json_to_recordset(${json(changes.updated.map(orderRow))}::text::json) as v(id uuid, cum_qty bigint,
           leaves_qty bigint, cum_notional numeric, avg_px numeric, status text, reason text)
+          limit ${changes.updated.length}) v
         where o.id = v.id
         returning 1
       ),

@@ -58,8 +58,10 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
     with t as (
       -- The same event can be in one batch twice (a job re-added after a Redis wipe while the old one still ran);
       -- ON CONFLICT may touch a row once per statement.
-      select distinct on (id, gen) * from jsonb_to_recordset(${input}::text::jsonb)
-        as t(id bigint, gen int, ws_status text, ws_error text)
+      -- The LIMIT is the batch size, for the planner (see refsJson).
+      select distinct on (id, gen) * from (
+        select * from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, ws_status text, ws_error text)
+        limit ${outcomes.length}) t
       order by id, gen, ws_status desc nulls last
     ),
     done as (

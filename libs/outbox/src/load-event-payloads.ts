@@ -11,7 +11,7 @@ export async function loadEventPayloads(sql: Sql, refs: EventRef[]): Promise<Arr
   const rows = await sql<{ id: string; payload: Record<string, unknown> }[]>`
     select o.id::text as id, o.payload
     from outbox_events o
-    where o.id in (select t.id from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int))`;
+    where o.id in (select t.id from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int) limit ${refs.length})`; // the LIMIT: see refsJson
   const byId = new Map(rows.map((r) => [r.id, r.payload]));
   return refs.map((r) => byId.get(r.eventId) ?? null);
 }

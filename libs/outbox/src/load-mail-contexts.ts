@@ -18,7 +18,7 @@ export async function loadMailContexts(sql: Sql, refs: EventRef[]): Promise<Arra
     { id: string; gen: number; payload: Record<string, unknown>; email: string | null; delivery_status: DeliveryStatus | null }[]
   >`
     select o.id::text as id, t.gen, o.payload, a.email, d.status as delivery_status
-    from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int)
+    from (select * from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int) limit ${refs.length}) t -- see refsJson
     join outbox_events o on o.id = t.id
     left join accounts a on a.id = o.account_id
     left join notification_deliveries d on d.event_id = t.id and d.channel = 'mail' and d.generation = t.gen`;

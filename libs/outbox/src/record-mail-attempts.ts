@@ -30,7 +30,8 @@ export async function recordMailAttempts(sql: Sql, attempts: MailAttempt[]): Pro
   await sql`
     insert into notification_deliveries (event_id, channel, generation, status, attempts, last_error, message_id)
     select distinct on (t.id, t.gen) t.id, 'mail', t.gen, t.status, 1, t.error, t.message_id
-    from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, status text, error text, message_id text)
+    from (select * from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, status text, error text, message_id text)
+          limit ${attempts.length}) t -- the batch size, for the planner (see refsJson)
     join outbox_events o on o.id = t.id
     -- One row per delivery (ON CONFLICT may touch a row once per statement); a success wins over a failure.
     order by t.id, t.gen, (t.status = 'sent') desc

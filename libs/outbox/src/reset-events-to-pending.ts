@@ -11,7 +11,7 @@ export async function resetEventsToPending(sql: Sql, refs: EventRef[]): Promise<
   const rows = await sql<{ id: string }[]>`
     update outbox_events o
     set status = 'pending', enqueued_at = null, updated_at = now()
-    from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int)
+    from (select * from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int) limit ${refs.length}) t -- see refsJson
     where o.id = t.id and o.generation = t.gen and o.status in ('enqueued', 'processing')
     returning o.id::text as id`;
   return rows.map((r) => r.id);
