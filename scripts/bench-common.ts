@@ -1,4 +1,4 @@
-/** Helpers every benchmark uses: percentiles, process CPU from /proc, and one order POST. */
+/** Helpers every benchmark uses: percentiles, process CPU from /proc, one order POST, bounded waits. */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
@@ -44,4 +44,15 @@ export function postOrder(agent: http.Agent, port: number, token: string, body: 
     req.on('error', () => resolve(0));
     req.end(body);
   });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 50 ms until it holds; throws after `timeoutMs`. */
+export async function waitUntil(what: string, timeoutMs: number, cond: () => Promise<boolean> | boolean): Promise<void> {
+  const started = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
 }
