@@ -24,8 +24,8 @@ export function cpuMs(pid: number): number {
   }
 }
 
-/** POSTs one order to the api over a keep-alive agent; resolves the HTTP status (0 on a network error). */
-export function postOrder(agent: http.Agent, port: number, token: string, body: string): Promise<number> {
+/** POSTs one order to the api over a keep-alive agent; resolves the HTTP status (0 on a network error or after `timeoutMs`). */
+export function postOrder(agent: http.Agent, port: number, token: string, body: string, timeoutMs = 30_000): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -39,8 +39,10 @@ export function postOrder(agent: http.Agent, port: number, token: string, body: 
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
       },
     );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(0));
     req.end(body);
   });

@@ -155,6 +155,8 @@ export function cpuMsByCommand(comm: string): number {
  */
 export class CountingSmtpSink {
   readonly firstArrival = new Map<string, number>();
+  /** Called once per event, when the first copy of its mail has been accepted. */
+  onFirstArrival: ((eventId: string, at: number) => void) | undefined;
   received = 0;
   private server: SMTPServer | undefined;
   port = 0;
@@ -172,7 +174,11 @@ export class CountingSmtpSink {
         stream.on('end', () => {
           this.received++;
           const m = /^X-Execution-Event-Id:\s*(\d+)/im.exec(head);
-          if (m && !this.firstArrival.has(m[1]!)) this.firstArrival.set(m[1]!, Date.now());
+          if (m && !this.firstArrival.has(m[1]!)) {
+            const at = Date.now();
+            this.firstArrival.set(m[1]!, at);
+            this.onFirstArrival?.(m[1]!, at);
+          }
           callback();
         });
       },
