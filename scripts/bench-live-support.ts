@@ -19,7 +19,7 @@ import { cpuMs } from './bench-common';
  * a backend that exits within a phase still counts up to its last sample.
  */
 export class PostgresCpu {
-  private readonly last = new Map<number, { cpu: number; ours: boolean }>();
+  private readonly last = new Map<number, { cpu: number; kind: 'backend' | 'shared' | 'other' }>();
   private readonly dbTitle: RegExp;
 
   constructor(
@@ -39,24 +39,24 @@ export class PostgresCpu {
         if (comm !== 'postgres' && !comm.startsWith('postgres:')) continue;
         const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
         const shared = !title.startsWith('postgres: ') || /^postgres: [^:]+: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|stats collector|startup|walsender|walreceiver)\b/.test(title);
-        const ours = !this.excludePids.has(pid) && (shared || this.dbTitle.test(title));
-        this.last.set(pid, { cpu: cpuMs(pid), ours });
+        const kind = this.excludePids.has(pid) ? 'other' : shared ? 'shared' : this.dbTitle.test(title) ? 'backend' : 'other';
+        this.last.set(pid, { cpu: cpuMs(pid), kind });
       } catch {
         // the process ended meanwhile: keep its last sample
       }
     }
   }
 
-  /** CPU ms so far: [this database's share, the whole server including other users]. */
-  totals(): { ours: number; server: number } {
+  /** CPU ms so far: this database's backends, the shared processes (which also work for other databases), the whole server. */
+  totals(): { backends: number; shared: number; server: number } {
     this.sample();
-    let ours = 0;
-    let server = 0;
+    const t = { backends: 0, shared: 0, server: 0 };
     for (const p of this.last.values()) {
-      server += p.cpu;
-      if (p.ours) ours += p.cpu;
+      t.server += p.cpu;
+      if (p.kind === 'backend') t.backends += p.cpu;
+      if (p.kind === 'shared') t.shared += p.cpu;
     }
-    return { ours, server };
+    return t;
   }
 }
 
@@ -68,6 +68,9 @@ export interface PgCounters {
   updated: number;
   deleted: number;
   hotUpdated: number;
+  /** Rows read by sequential scans, and index scans, over the database's tables. */
+  seqRowsRead: number;
+  indexScans: number;
 }
 
 /** Whether pg_stat_statements can be read here (it needs shared_preload_libraries); creates the extension if so. */
@@ -84,22 +87,25 @@ export async function enablePgStatStatements(sql: Sql): Promise<boolean> {
 }
 
 /**
- * Counters of the database `sql` is connected to. pg_stat_database and
- * pg_stat_user_tables lag: a backend publishes its counts at most once a
+ * Counters of the database `sql` is connected to: transactions from
+ * pg_stat_database, rows from pg_stat_user_tables. Both lag: a backend publishes its counts at most once a
  * second while busy and within 10 s once idle, so read them after a settle.
  */
 export async function pgCounters(sql: Sql, withStatements: boolean): Promise<PgCounters> {
-  const [d] = await sql<{ xacts: string; ins: string; upd: string; del: string }[]>`
-    select (xact_commit + xact_rollback)::text as xacts, tup_inserted::text as ins, tup_updated::text as upd, tup_deleted::text as del
-    from pg_stat_database where datname = current_database()`;
-  const [t] = await sql<{ hot: string }[]>`select coalesce(sum(n_tup_hot_upd), 0)::text as hot from pg_stat_user_tables`;
+  const [d] = await sql<{ xacts: string }[]>`
+    select (xact_commit + xact_rollback)::text as xacts from pg_stat_database where datname = current_database()`;
+  // Rows of the application's tables (pg_stat_database's tup_* would also count catalogs, e.g. ANALYZE's pg_statistic).
+  const [t] = await sql<{ ins: string; upd: string; del: string; hot: string; seq: string; idx: string }[]>`
+    select coalesce(sum(n_tup_ins), 0)::text as ins, coalesce(sum(n_tup_upd), 0)::text as upd, coalesce(sum(n_tup_del), 0)::text as del,
+           coalesce(sum(n_tup_hot_upd), 0)::text as hot, coalesce(sum(seq_tup_read), 0)::text as seq, coalesce(sum(idx_scan), 0)::text as idx
+    from pg_stat_user_tables`;
   let statements: number | null = null;
   if (withStatements) {
     const [s] = await sql<{ calls: string }[]>`
       select coalesce(sum(calls), 0)::text as calls from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`;
     statements = Number(s!.calls);
   }
-  return { statements, xacts: Number(d!.xacts), inserted: Number(d!.ins), updated: Number(d!.upd), deleted: Number(d!.del), hotUpdated: Number(t!.hot) };
+  return { statements, xacts: Number(d!.xacts), inserted: Number(t!.ins), updated: Number(t!.upd), deleted: Number(t!.del), hotUpdated: Number(t!.hot), seqRowsRead: Number(t!.seq), indexScans: Number(t!.idx) };
 }
 
 /** Calls per Redis command so far (INFO commandstats). */

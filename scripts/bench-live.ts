@@ -33,7 +33,7 @@ const SECRET = 'bench-live-secret-0123456789-0123456789-0123';
 const SYMBOLS = ['LIVEA', 'LIVEB', 'LIVEC', 'LIVED'];
 const MAX_IN_FLIGHT = 256;
 /** Processes whose CPU counts as the stack's (the load generator and the SMTP sink do not). */
-const STACK = ['api', 'ws-1', 'ws-2', 'poller', 'worker-1', 'worker-2', 'postgres', 'redis-server'];
+const STACK = ['api', 'ws-1', 'ws-2', 'poller', 'worker-1', 'worker-2', 'postgres', 'postgres-shared', 'redis-server'];
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '11' },
     out: { type: 'string', default: 'bench-live.json' },
     'redis-url': { type: 'string' },
+    analyze: { type: 'string', default: 'auto' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -129,6 +130,10 @@ async function main(): Promise<void> {
   const [me] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
   const pgCpu = new PostgresCpu(db.name, new Set([me!.pid]));
   const withStatements = await enablePgStatStatements(sql);
+  // With autovacuum off (as on some test servers) no table is ever analyzed and plans drift as tables grow;
+  // `--analyze auto` then does what autovacuum would: ANALYZE in the settle after each phase (outside the CPU windows).
+  const [av] = await sql<{ v: string }[]>`select current_setting('autovacuum') as v`;
+  const analyze = values.analyze === 'on' || (values.analyze === 'auto' && av!.v !== 'on');
 
   const traders = Array.from({ length: tradersN }, (_, i) => `trader-${i + 1}`);
   for (const id of traders) await sql`insert into accounts (id, email) values (${id}, ${`${id}@bench.test`})`;
@@ -199,8 +204,9 @@ async function main(): Promise<void> {
     const snap: Record<string, number> = {};
     for (const c of apps) snap[c.name] = cpuMs(c.pid);
     const pg = pgCpu.totals();
-    snap.postgres = pg.ours;
-    snap['postgres (whole server)'] = pg.server;
+    snap.postgres = pg.backends;
+    snap['postgres-shared'] = pg.shared;
+    snap['postgres (whole server, incl. other users)'] = pg.server;
     snap['redis-server'] = redisPid ? cpuMs(redisPid) : cpuMsByCommand('redis-server');
     const self = process.cpuUsage();
     snap.bench = (self.user + self.system) / 1000;
@@ -228,19 +234,20 @@ async function main(): Promise<void> {
       { key: 'mailP50', title: 'mail p50', width: 8 },
       { key: 'mailP99', title: 'p99', width: 6 },
       { key: 'cpuStack', title: 'cpu/rep', width: 7 },
-      ...STACK.map((k) => ({ key: `cpu ${k}`, title: k.replace('redis-server', 'redis').replace('postgres', 'pg').replace('worker-', 'wk'), width: 6 })),
+      ...STACK.map((k) => ({ key: `cpu ${k}`, title: k.replace('redis-server', 'redis').replace('postgres-shared', 'pg-sh').replace('postgres', 'pg').replace('worker-', 'wk'), width: 6 })),
       { key: 'cpu bench', title: 'bench', width: 6 },
       { key: 'cpu smtp-sink', title: 'smtp', width: 6 },
       { key: 'pgStatements', title: 'pg st/r', width: 7 },
       { key: 'pgXacts', title: 'xact/r', width: 6 },
       { key: 'pgRows', title: 'rows/r', width: 6 },
+      { key: 'pgSeqRows', title: 'seqrd/r', width: 7 },
       { key: 'redisCalls', title: 'redis/r', width: 7 },
     ],
     log,
   );
   log(
     `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, 2 ws, poller, 2 workers, ` +
-      `${tradersN} trader sockets; Redis ${redisPid ? 'private' : redisUrl}; PostgreSQL database ${db.name} (${withStatements ? 'pg_stat_statements' : 'no pg_stat_statements: transactions from pg_stat_database'})\n` +
+      `${tradersN} trader sockets; Redis ${redisPid ? 'private' : redisUrl}; PostgreSQL database ${db.name} (${withStatements ? 'pg_stat_statements' : 'no pg_stat_statements: transactions from pg_stat_database'}; autovacuum ${av!.v}${analyze ? ', ANALYZE after each phase' : ''})\n` +
       `latencies in ms (commit = the report's transactTime); cpu/rep = CPU ms per committed report of the stack (api, ws, poller, workers, pg, redis), then per process; per report: pg statements, pg transactions, rows written, Redis commands\n\n`,
   );
 
@@ -283,9 +290,15 @@ async function main(): Promise<void> {
       log(`  ${name}: ${(err as Error).message}; figures below count what arrived\n`);
     }
     const cpuAfter = snapshotCpu();
+    const windowMs = Date.now() - startAt;
     const redisAfter = await redisCommandCalls(redis);
+    if (analyze) await sql`analyze`;
     await sleep(settleMs); // PostgreSQL publishes counters lazily (see pgCounters)
     const pgAfter = await pgCounters(sql, withStatements);
+    // The settle is idle time: what each process burns with nothing to do, which low rates pay per report.
+    const cpuSettled = snapshotCpu();
+    const idle: Record<string, number> = {};
+    for (const k of Object.keys(cpuSettled)) idle[k] = Number(((cpuSettled[k]! - cpuAfter[k]!) / (settleMs / 1000)).toFixed(1));
 
     const txRows = await sql<{ id: string; t: number }[]>`
       select id::text as id, extract(epoch from coalesce((payload->>'transactTime')::timestamptz, created_at)) * 1000 as t
@@ -327,7 +340,8 @@ async function main(): Promise<void> {
       'commit→socket ms': { p50: round(quantile(sockLat, 0.5)), p90: round(quantile(sockLat, 0.9)), p99: round(quantile(sockLat, 0.99)), max: sockLat.length ? Math.max(...sockLat) : null },
       'commit→mail accepted ms': { p50: round(quantile(mailLat, 0.5)), p99: round(quantile(mailLat, 0.99)) },
       'cpu ms per report': Object.fromEntries([['stack (excl. bench, smtp-sink)', Number(cpuStack.toFixed(3))], ...Object.entries(cpu).map(([k, v]) => [k, Number(v.toFixed(3))])]),
-      'cpu window s': Number(((Date.now() - settleMs - startAt) / 1000).toFixed(1)),
+      'cpu window s': Number((windowMs / 1000).toFixed(1)),
+      'idle cpu ms per s, in the settle after the phase': idle,
       'postgres per report': {
         statements: pgAfter.statements === null ? null : perReport(pgAfter.statements - pgBefore.statements!),
         transactions: perReport(pgAfter.xacts - pgBefore.xacts),
@@ -335,6 +349,8 @@ async function main(): Promise<void> {
         inserted: perReport(pgAfter.inserted - pgBefore.inserted),
         updated: perReport(pgAfter.updated - pgBefore.updated),
         'hot updated': perReport(pgAfter.hotUpdated - pgBefore.hotUpdated),
+        'rows read by sequential scans': perReport(pgAfter.seqRowsRead - pgBefore.seqRowsRead),
+        'index scans': perReport(pgAfter.indexScans - pgBefore.indexScans),
         deleted: perReport(pgAfter.deleted - pgBefore.deleted),
       },
       'redis commands per report': {
@@ -358,6 +374,7 @@ async function main(): Promise<void> {
       pgStatements: r['postgres per report'].statements,
       pgXacts: r['postgres per report'].transactions,
       pgRows: r['postgres per report']['rows written'],
+      pgSeqRows: r['postgres per report']['rows read by sequential scans'],
       redisCalls: r['redis commands per report'].total,
     });
     pgBefore = await pgCounters(sql, withStatements);
@@ -368,7 +385,7 @@ async function main(): Promise<void> {
   const writeOut = () =>
     writeFileSync(
       outFile,
-      `${JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, args: values, redis: redisPid ? 'private' : redisUrl, pgStatStatements: withStatements, phases: results }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, args: values, autovacuum: av!.v, analyzeAfterEachPhase: analyze, redis: redisPid ? 'private' : redisUrl, pgStatStatements: withStatements, phases: results }, null, 2)}\n`,
     );
 
   /** Open loop: order i leaves at start + i / rate whatever came back; a pair is skipped whole when MAX_IN_FLIGHT requests are out. */
@@ -422,6 +439,8 @@ async function main(): Promise<void> {
     });
   }
   log(`\nbench-live: socket duplicates ${duplicates}; JSON in ${outFile}\n`);
+  const idleStack = results.map((r) => STACK.reduce((t, k) => t + ((r['idle cpu ms per s, in the settle after the phase'] as Record<string, number>)[k] ?? 0), 0));
+  log(`  idle stack CPU between phases: ${idleStack.map((x) => `${Math.round(x)}`).join(', ')} ms per s (what low rates pay per report on top of the work)\n`);
   for (const r of results) {
     const top = (r['redis commands per report'] as { top5: Record<string, number> }).top5;
     log(`  ${String(r.phase).padEnd(12)} Redis top 5 per report: ${Object.entries(top).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
