@@ -71,6 +71,7 @@ export interface PgCounters {
   /** Rows read by sequential scans, and index scans, over the database's tables. */
   seqRowsRead: number;
   indexScans: number;
+  seqRowsByTable: Record<string, number>;
 }
 
 /** Whether pg_stat_statements can be read here (it needs shared_preload_libraries); creates the extension if so. */
@@ -99,13 +100,15 @@ export async function pgCounters(sql: Sql, withStatements: boolean): Promise<PgC
     select coalesce(sum(n_tup_ins), 0)::text as ins, coalesce(sum(n_tup_upd), 0)::text as upd, coalesce(sum(n_tup_del), 0)::text as del,
            coalesce(sum(n_tup_hot_upd), 0)::text as hot, coalesce(sum(seq_tup_read), 0)::text as seq, coalesce(sum(idx_scan), 0)::text as idx
     from pg_stat_user_tables`;
+  const byTable = await sql<{ relname: string; seq: string }[]>`select relname, seq_tup_read::text as seq from pg_stat_user_tables`;
   let statements: number | null = null;
   if (withStatements) {
     const [s] = await sql<{ calls: string }[]>`
       select coalesce(sum(calls), 0)::text as calls from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`;
     statements = Number(s!.calls);
   }
-  return { statements, xacts: Number(d!.xacts), inserted: Number(t!.ins), updated: Number(t!.upd), deleted: Number(t!.del), hotUpdated: Number(t!.hot), seqRowsRead: Number(t!.seq), indexScans: Number(t!.idx) };
+  return { statements, xacts: Number(d!.xacts), inserted: Number(t!.ins), updated: Number(t!.upd), deleted: Number(t!.del), hotUpdated: Number(t!.hot), seqRowsRead: Number(t!.seq), indexScans: Number(t!.idx),
+    seqRowsByTable: Object.fromEntries(byTable.map((r) => [r.relname, Number(r.seq)])) };
 }
 
 /** Calls per Redis command so far (INFO commandstats). */

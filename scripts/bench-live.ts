@@ -1,6 +1,9 @@
 /**
  * `npm run bench:live [-- --levels 100,250,500,750,1000,1500 --seconds 15 --out bench-live.json]`
  *
+ * Run by `node --import tsx`, not the `tsx` CLI: on Ctrl-C the CLI SIGKILLs a child that does not
+ * acknowledge the signal within ~60 ms, which a loaded machine misses, and the cleanup would not run.
+ *
  * The reference benchmark of the live path (issue 9): the stack as `npm start`
  * runs it, each app a separate process with default settings (bundled like
  * `npm run build`): a fresh database on the PostgreSQL of DATABASE_URL, a
@@ -70,7 +73,10 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const s of sockets) s.disconnect();
     for (const f of closers) await f().catch(() => undefined);
-    for (const c of [...started].reverse()) await c.stop().catch(() => undefined);
+    // The apps together (each gets SIGTERM, SIGKILL 12 s later), then the SMTP sink and Redis they used.
+    const services = new Set(['redis-server', 'smtp-sink']);
+    await Promise.all(started.filter((c) => !services.has(c.name)).map((c) => c.stop().catch(() => undefined)));
+    await Promise.all(started.filter((c) => services.has(c.name)).map((c) => c.stop().catch(() => undefined)));
     for (const f of cleanups.reverse()) await f().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
   })();
   return cleaning;
@@ -351,6 +357,9 @@ async function main(): Promise<void> {
         'hot updated': perReport(pgAfter.hotUpdated - pgBefore.hotUpdated),
         'rows read by sequential scans': perReport(pgAfter.seqRowsRead - pgBefore.seqRowsRead),
         'index scans': perReport(pgAfter.indexScans - pgBefore.indexScans),
+        'rows read by sequential scans, by table': Object.fromEntries(
+          Object.entries(deltas(pgBefore.seqRowsByTable, pgAfter.seqRowsByTable)).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, perReport(v)]),
+        ),
         deleted: perReport(pgAfter.deleted - pgBefore.deleted),
       },
       'redis commands per report': {
