@@ -148,6 +148,9 @@ async function main(): Promise<void> {
   const sink = await startChild('smtp-sink', path.join(ROOT, 'scripts/bench-smtp-sink.ts'), {}, /ready (\d+)/, 30_000);
   started.push(sink);
   const mailAt = new Map<string, number>();
+  // Reports of the running phase (event ids above `phaseFrom`) seen so far, counted as they arrive.
+  let phaseFrom = 0n;
+  const arrived = { sockets: 0, mails: 0 };
   let sinkBuf = '';
   sink.child.stdout!.on('data', (d: Buffer) => {
     sinkBuf += d.toString();
@@ -155,7 +158,9 @@ async function main(): Promise<void> {
     sinkBuf = lines.pop()!;
     for (const line of lines) {
       const m = /^m (\d+) (\d+)$/.exec(line);
-      if (m) mailAt.set(m[1]!, Number(m[2]));
+      if (!m) continue;
+      mailAt.set(m[1]!, Number(m[2]));
+      if (BigInt(m[1]!) > phaseFrom) arrived.mails++;
     }
   });
 
@@ -189,7 +194,10 @@ async function main(): Promise<void> {
     const s = connect(`http://127.0.0.1:${wsNodes[i % 2]!.ready}`, { transports: ['websocket'], auth: { token: tokens[i] } });
     s.on('execution.report', (r: { eventId: string; transactTime: string }) => {
       if (receipts.has(r.eventId)) duplicates++;
-      else receipts.set(r.eventId, { at: Date.now(), transactTime: Date.parse(r.transactTime) });
+      else {
+        receipts.set(r.eventId, { at: Date.now(), transactTime: Date.parse(r.transactTime) });
+        if (BigInt(r.eventId) > phaseFrom) arrived.sockets++;
+      }
     });
     sockets.push(s);
   });
@@ -262,6 +270,9 @@ async function main(): Promise<void> {
   async function phase(name: string, target: number | null, drive: () => Promise<{ driveMs: number; skipped: number; errors: number; orders: number }>): Promise<void> {
     checkInterrupted();
     const fromId = await lastEventId();
+    phaseFrom = fromId;
+    arrived.sockets = 0;
+    arrived.mails = 0;
     const cpuBefore = snapshotCpu();
     const redisBefore = await redisCommandCalls(redis);
     const startAt = Date.now();
@@ -276,15 +287,10 @@ async function main(): Promise<void> {
     // Drain: every report of the phase on a socket, mailed and processed, or give up after a bounded wait.
     const drainLimit = Math.max(30_000, 4 * (Date.now() - startAt));
     let drained = true;
-    const countIn = (m: Map<string, unknown>) => {
-      let c = 0;
-      for (const id of m.keys()) if (inPhase(id)) c++;
-      return c;
-    };
     try {
       await waitUntil(`${name}: reports on sockets and mailed`, drainLimit, () => {
         checkInterrupted();
-        return countIn(receipts) >= n && countIn(mailAt) >= n;
+        return arrived.sockets >= n && arrived.mails >= n;
       });
       await waitUntil(`${name}: reports processed`, 30_000, async () => {
         const [r] = await sql<{ n: string }[]>`select count(*)::text as n from outbox_events where id > ${String(fromId)} and id <= ${String(toId)} and status <> 'processed'`;
