@@ -1,4 +1,4 @@
-/** Helpers every benchmark uses: percentiles, process CPU from /proc, and one order POST. */
+/** Helpers every benchmark uses: percentiles, process CPU from /proc, one order POST, bounded waits. */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
@@ -24,8 +24,8 @@ export function cpuMs(pid: number): number {
   }
 }
 
-/** POSTs one order to the api over a keep-alive agent; resolves the HTTP status (0 on a network error). */
-export function postOrder(agent: http.Agent, port: number, token: string, body: string): Promise<number> {
+/** POSTs one order to the api over a keep-alive agent; resolves the HTTP status (0 on a network error or after `timeoutMs`). */
+export function postOrder(agent: http.Agent, port: number, token: string, body: string, timeoutMs = 30_000): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -39,9 +39,22 @@ export function postOrder(agent: http.Agent, port: number, token: string, body: 
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
       },
     );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve(0));
     req.end(body);
   });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 50 ms until it holds; throws after `timeoutMs`. */
+export async function waitUntil(what: string, timeoutMs: number, cond: () => Promise<boolean> | boolean): Promise<void> {
+  const started = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
 }

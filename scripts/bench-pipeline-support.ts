@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { SMTPServer } from 'smtp-server';
+import postgres from 'postgres';
+import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
 import { cpuMs } from './bench-common';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -49,18 +51,30 @@ export interface Child {
   stop(): Promise<number | string>;
 }
 
+/** What the apps log once they are ready (the first capture group is the port, if any). */
+export const WORKER_READY = /"msg":"worker started"()/;
+export const POLLER_READY = /"msg":"poller started"()/;
+export const WS_READY = /"port":(\d+),"msg":"ws node listening"/;
+export const API_READY = /"port":(\d+)[^\n]*"msg":"api listening"/;
+
 /** Spawns `node <script>` (a bundle, or a .ts file through tsx) and waits for `readyPattern` in its output. */
-export async function startChild(name: string, script: string, env: Record<string, string>, readyPattern: RegExp): Promise<Child> {
+export async function startChild(name: string, script: string, env: Record<string, string>, readyPattern: RegExp, timeoutMs = 60_000): Promise<Child> {
   // BENCH_WORKER_NODE_ARGS="--cpu-prof" (or _POLLER_, _WS_, _API_) profiles that kind of child.
   const nodeArgs = (process.env[`BENCH_${name.toUpperCase().replace(/\W/g, '_')}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx', script] : [script])];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return startProcess(name, process.execPath, args, { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env }, readyPattern, timeoutMs);
+}
+
+/**
+ * Spawns any program and waits (at most `timeoutMs`, then kills it) for
+ * `readyPattern` in its output. `stop()` sends SIGTERM, then SIGKILL 12 s later.
+ */
+export async function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, readyPattern: RegExp, timeoutMs = 60_000): Promise<Child> {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? -1)));
+  child.once('error', (err) => (out += `\n${String(err)}`));
+  let timer: NodeJS.Timeout | undefined;
   const ready = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       // Keep only the tail: a long run must not grow this without bound.
@@ -71,7 +85,11 @@ export async function startChild(name: string, script: string, env: Record<strin
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`${name} exited (${code}) before ready:\n${out}`)));
-  });
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} not ready after ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+  }).finally(() => clearTimeout(timer));
   return {
     name,
     child,
@@ -91,6 +109,26 @@ export async function startChild(name: string, script: string, env: Record<strin
   };
 }
 
+/** A fresh, migrated database named `<base db>_<tag>_<time>` on the server of `baseUrl`; `drop()` removes it. */
+export async function createBenchDatabase(baseUrl: string, tag: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const u = new URL(baseUrl);
+  u.pathname = `/exec_notify_${tag}_${Date.now().toString(36)}`;
+  const url = u.toString();
+  await migrateDatabase(url);
+  const { adminUrl, database } = splitDatabaseUrl(url);
+  return {
+    url,
+    name: database,
+    drop: async () => {
+      const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+      try {
+        await admin.unsafe(`drop database if exists "${database}" with (force)`);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    },
+  };
+}
 
 /** Total CPU ms of every process whose command name is `comm` (e.g. postgres, redis-server). Includes other users' load. */
 export function cpuMsByCommand(comm: string): number {
@@ -117,6 +155,8 @@ export function cpuMsByCommand(comm: string): number {
  */
 export class CountingSmtpSink {
   readonly firstArrival = new Map<string, number>();
+  /** Called once per event, when the first copy of its mail has been accepted. */
+  onFirstArrival: ((eventId: string, at: number) => void) | undefined;
   received = 0;
   private server: SMTPServer | undefined;
   port = 0;
@@ -134,7 +174,11 @@ export class CountingSmtpSink {
         stream.on('end', () => {
           this.received++;
           const m = /^X-Execution-Event-Id:\s*(\d+)/im.exec(head);
-          if (m && !this.firstArrival.has(m[1]!)) this.firstArrival.set(m[1]!, Date.now());
+          if (m && !this.firstArrival.has(m[1]!)) {
+            const at = Date.now();
+            this.firstArrival.set(m[1]!, at);
+            this.onFirstArrival?.(m[1]!, at);
+          }
           callback();
         });
       },

@@ -26,28 +26,15 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { io as connect, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
-import { migrateDatabase, splitDatabaseUrl } from '@execn/db';
 import { insertOrder, insertReportBacklog } from '@execn/testing';
-import { postOrder, quantile } from './bench-common';
-import { CountingSmtpSink, ROOT, bundleApps, cpuSnapshot, cpuSplit, startChild, type Child } from './bench-pipeline-support';
+import { postOrder, quantile, sleep, waitUntil } from './bench-common';
+import { API_READY, CountingSmtpSink, POLLER_READY, ROOT, WORKER_READY, WS_READY, bundleApps, cpuSnapshot, createBenchDatabase, cpuSplit, startChild, type Child } from './bench-pipeline-support';
 
 const SECRET = 'bench-pipeline-secret-0123456789-0123456789';
-const WORKER_READY = /"msg":"worker started"()/;
-const POLLER_READY = /"msg":"poller started"()/;
 
 interface Receipt {
   at: number;
   transactTime: string;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, timeoutMs: number, cond: () => Promise<boolean> | boolean): Promise<void> {
-  const started = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 async function main(): Promise<void> {
@@ -70,11 +57,9 @@ async function main(): Promise<void> {
   const workersN = Number(values.workers);
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/exec_notify';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const u = new URL(base);
-  u.pathname = `/exec_notify_bench_pipe_${Date.now().toString(36)}`;
-  const url = u.toString();
+  const db = await createBenchDatabase(base, 'bench_pipe');
+  const url = db.url;
   const prefix = `benchpipe-${Date.now().toString(36)}`;
-  await migrateDatabase(url);
   const sql = postgres(url, { max: 4, onnotice: () => undefined });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-pipeline-'));
@@ -100,7 +85,7 @@ async function main(): Promise<void> {
     for (const id of accounts) await sql`insert into accounts (id, email) values (${id}, ${`${id}@bench.test`})`;
     await sql`insert into instruments (symbol, tick_size) values ('LIVE', '0.01')`;
 
-    const ws = await startChild('ws', bundles.ws!, { ...env, WS_PORT: '0' }, /"port":(\d+),"msg":"ws node listening"/);
+    const ws = await startChild('ws', bundles.ws!, { ...env, WS_PORT: '0' }, WS_READY);
     started.push(ws);
     const receipts = new Map<string, Receipt>();
     let duplicates = 0;
@@ -185,7 +170,7 @@ async function main(): Promise<void> {
         Array.from({ length: workersN }, (_, i) => startChild('worker', bundles.worker!, env, WORKER_READY).then((c) => ((c.name = `worker ${i + 1}`), c))),
       );
       const poller = await startChild('poller', bundles.poller!, env, POLLER_READY);
-      const api = await startChild('api', bundles.api!, { ...env, API_PORT: '0' }, /"port":(\d+)[^\n]*"msg":"api listening"/);
+      const api = await startChild('api', bundles.api!, { ...env, API_PORT: '0' }, API_READY);
       started.push(...workers, poller, api);
       const tokens = await Promise.all(accounts.map((id) => signToken(SECRET, { accountId: id, role: 'trader' }, 3600)));
       const [last] = await sql<{ id: string }[]>`select coalesce(max(id), 0)::text as id from outbox_events`;
@@ -253,11 +238,7 @@ async function main(): Promise<void> {
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
     rmSync(tmp, { recursive: true, force: true });
-    if (!values.keep) {
-      const admin = postgres(splitDatabaseUrl(url).adminUrl, { max: 1, onnotice: () => undefined });
-      await admin.unsafe(`drop database if exists "${splitDatabaseUrl(url).database}" with (force)`);
-      await admin.end({ timeout: 5 });
-    }
+    if (!values.keep) await db.drop();
   }
 }
 
