@@ -24,4 +24,4 @@ export { getEventWithDeliveries, type EventWithDeliveries, type DeliveryView } f
 export { requeueEvent } from './requeue-event';
 export { requeueEvents, type RequeueFilter, type RequeueEventsOptions } from './requeue-events';
 export { startOutboxPoller, type OutboxPoller } from './poller-runtime';
-export { withAsyncCommit } from './async-commit';
+export { pipelineDatabaseUrl } from './pipeline-database-url';

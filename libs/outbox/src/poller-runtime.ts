@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { OUTBOX_NOTIFY_CHANNEL, createDatabase } from '@execn/db';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
-import { withAsyncCommit } from './async-commit';
+import { pipelineDatabaseUrl } from './pipeline-database-url';
 import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
 import { RedisEpoch, outboxEpochKey } from './redis-epoch';
@@ -38,7 +38,7 @@ async function warnOnEvictionPolicy(redis: Redis, log: Logger): Promise<void> {
 
 /** Wires and starts the relay (claim → addBulk, NOTIFY wake-ups, poll fallback) and its reconciliation. */
 export async function startOutboxPoller(config: Config, log: Logger, metrics: Metrics): Promise<OutboxPoller> {
-  const database = createDatabase(withAsyncCommit(config.databaseUrl), { max: 4, applicationName: 'poller' });
+  const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: 4, applicationName: 'poller' });
   const redis = createRedisConnection(config.redisUrl, log, 'poller');
   const outboxQueue = new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: config.queuePrefix });
   const mailQueue = new Queue(QUEUE_NAMES.mail, { connection: redis, prefix: config.queuePrefix });
