@@ -7,10 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findFreePort } from './ports';
-import { systemUser, type ServerBinaries } from './server-binaries';
-import { isProcessAlive, startServerProcess, tailFile, waitForExit } from './server-process';
-import { probePostgres } from './service-probes';
+import { findFreePort, systemUser, type ServerBinaries, isProcessAlive, startServerProcess, tailFile, waitForExit, probePostgres } from '@execn/testing';
 import { StackError } from './stack-error';
 import type { PrivateService, StackOutput } from './stack-output';
 
