@@ -10,3 +10,4 @@ export { startServerProcess, isProcessAlive, waitForExit, tailFile, type ServerP
 export { findFreePort, findFreePortRun, isPortFree, isLoopbackHost } from './ports';
 export { findServerBinaries, systemUser, type ServerBinaries } from './server-binaries';
 export { probePostgres, probeRedis, type ProbeResult } from './service-probes';
+export { PrivatePostgres, PrivateServerError, type PrivatePostgresOptions } from './private-postgres';
