@@ -1,4 +1,5 @@
 import type { ReservedSql, Sql } from 'postgres';
+import { isDatabaseUnavailable } from '@execn/db';
 
 /**
  * Runs `body` in a transaction on a reserved connection, with BEGIN sent in the
@@ -9,6 +10,14 @@ import type { ReservedSql, Sql } from 'postgres';
  *
  * If any statement fails, PostgreSQL has aborted the transaction and the
  * pipelined COMMIT ends it as a ROLLBACK; the first error is thrown.
+ *
+ * When the connection itself was lost (PostgreSQL shut down or restarted), the
+ * server has rolled back already, and the connection is neither used nor
+ * released again: postgres.js (3.4) puts a released connection back among its
+ * open ones even when it has closed, and the next query on it throws from a
+ * timer (`Cannot read properties of null (reading 'write')`), killing the
+ * process. The driver has already moved it to its closed ones and reconnects it
+ * on demand.
  */
 export async function pipelinedTransaction<T>(
   sql: Sql,
@@ -16,6 +25,7 @@ export async function pipelinedTransaction<T>(
 ): Promise<T> {
   const tx = await sql.reserve();
   let committed = false;
+  let lost = false;
   const commit: Committer = (statements) => {
     committed = true;
     return commitWith(tx, statements);
@@ -29,10 +39,15 @@ export async function pipelinedTransaction<T>(
     if (!committed) await tx`rollback`;
     return result;
   } catch (err) {
-    await tx`rollback`.catch(() => undefined);
+    lost = isDatabaseUnavailable(err);
+    if (!lost) {
+      await tx`rollback`.catch((rollbackErr: unknown) => {
+        lost = isDatabaseUnavailable(rollbackErr);
+      });
+    }
     throw err;
   } finally {
-    tx.release();
+    if (!lost) tx.release();
   }
 }
 
