@@ -23,7 +23,7 @@ export async function pipelinedTransaction<T>(
   sql: Sql,
   body: (tx: ReservedSql, commit: Committer) => Promise<T>,
 ): Promise<T> {
-  const tx = await sql.reserve();
+  const tx = await reserveConnection(sql);
   let committed = false;
   let lost = false;
   const commit: Committer = (statements) => {
@@ -40,6 +40,7 @@ export async function pipelinedTransaction<T>(
     return result;
   } catch (err) {
     lost = isDatabaseUnavailable(err);
+    if (lost) unreachable.add(sql);
     if (!lost) {
       await tx`rollback`.catch((rollbackErr: unknown) => {
         lost = isDatabaseUnavailable(rollbackErr);
@@ -82,4 +83,30 @@ export function pipeline<T extends readonly unknown[]>(items: T): T {
     }
   }
   return items;
+}
+
+/** Pools whose database was unreachable at their last attempt (see `reserveConnection`). */
+const unreachable = new WeakSet<Sql>();
+
+/**
+ * `sql.reserve()`, made safe while the database is away. When postgres.js
+ * (3.4) has to open a connection for a reserve and that fails, it rejects the
+ * reserve but keeps it queued: the next connection that opens is handed to
+ * the rejected reserve and never comes back. During a restart every such
+ * failure leaked a connection until none was left and order requests hung
+ * forever. So after a failure, a plain query (which has no such flaw) checks
+ * the database first and a reserve follows only once it answers; the reserve
+ * then takes the connection that query left open.
+ */
+async function reserveConnection(sql: Sql): Promise<ReservedSql> {
+  if (unreachable.has(sql)) {
+    await sql`select 1`;
+    unreachable.delete(sql);
+  }
+  try {
+    return await sql.reserve();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) unreachable.add(sql);
+    throw err;
+  }
 }
