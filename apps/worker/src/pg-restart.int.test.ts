@@ -59,6 +59,7 @@ describe('PostgreSQL restarted (fast shutdown, start again) while orders flow', 
     for (const t of traders) t.connection.close();
     // A failed test may leave it stopped; the harness drops its database there.
     await pg?.start().catch(() => undefined);
+    // PG_RESTART_DEBUG=1 prints the end of each app's log (their LOG_LEVEL is info).
     if (process.env.PG_RESTART_DEBUG) for (const a of apps) process.stderr.write(`--- ${a.name}\n${a.output().slice(-4000)}\n`);
     await Promise.all(apps.map((a) => a.stop()));
     await h.close();
