@@ -12,9 +12,7 @@ import Redis from 'ioredis';
 import { signToken } from '@execn/auth';
 import type { ClientToServerEvents, ExecutionReport, ServerToClientEvents } from '@execn/contracts';
 import { splitDatabaseUrl } from '@execn/db';
-import { databaseUrl, uniqueId, uniquePrefix, waitFor } from '@execn/testing';
-import { findFreePort, findFreePortRun } from './stack/ports';
-import { isProcessAlive } from './stack/server-process';
+import { databaseUrl, uniqueId, uniquePrefix, waitFor, findFreePort, findFreePortRun, isProcessAlive } from '@execn/testing';
 
 const root = path.resolve(__dirname, '..');
 const JWT_SECRET = 'start-e2e-test-secret-0123456789abcdefghijkl';

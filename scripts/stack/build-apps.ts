@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { forEachLine } from './log-format';
-import { isProcessAlive } from './server-process';
+import { isProcessAlive } from '@execn/testing';
 import { StackError } from './stack-error';
 import type { StackOutput } from './stack-output';
 

@@ -3,10 +3,9 @@
  * port plus its web page. When that port is already taken (a mailpit from
  * docker compose, say), mail goes there instead and no page is served here.
  */
-import { SmtpSink } from '@execn/testing';
+import { SmtpSink, isLoopbackHost, isPortFree } from '@execn/testing';
 import { startMailPage, type MailPage } from './mail-page';
 import { MailStore } from './mail-store';
-import { isLoopbackHost, isPortFree } from './ports';
 import type { StackOutput } from './stack-output';
 
 /** The running sink (or the external SMTP server used instead). */

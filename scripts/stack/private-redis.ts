@@ -6,9 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findFreePort } from './ports';
-import { isProcessAlive, startServerProcess, tailFile, waitForExit } from './server-process';
-import { probeRedis } from './service-probes';
+import { findFreePort, isProcessAlive, startServerProcess, tailFile, waitForExit, probeRedis } from '@execn/testing';
 import { StackError } from './stack-error';
 import type { PrivateService, StackOutput } from './stack-output';
 

@@ -3,10 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import postgres from 'postgres';
-import { findFreePort } from './ports';
-import { findServerBinaries } from './server-binaries';
-import { isProcessAlive } from './server-process';
-import { probeRedis } from './service-probes';
+import { findFreePort, findServerBinaries, isProcessAlive, probeRedis } from '@execn/testing';
 import { decidePrivateServers, ensureServices, type StackServices } from './services';
 import { createStackOutput } from './stack-output';
 

@@ -6,11 +6,9 @@
  */
 import path from 'node:path';
 import { splitDatabaseUrl } from '@execn/db';
-import { isLoopbackHost } from './ports';
+import { isLoopbackHost, type ServerBinaries, probePostgres, probeRedis, type ProbeResult } from '@execn/testing';
 import { startPrivatePostgres } from './private-postgres';
 import { startPrivateRedis } from './private-redis';
-import type { ServerBinaries } from './server-binaries';
-import { probePostgres, probeRedis, type ProbeResult } from './service-probes';
 import { StackError } from './stack-error';
 import type { PrivateService, StackOutput } from './stack-output';
 

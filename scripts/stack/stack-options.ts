@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '@execn/config';
-import { findFreePort, isPortFree } from './ports';
+import { findFreePort, isPortFree } from '@execn/testing';
 import { StackError } from './stack-error';
 
 const port = (defaultValue: number) =>

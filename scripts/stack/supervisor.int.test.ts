@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { waitFor } from '@execn/testing';
-import { isProcessAlive } from './server-process';
+import { waitFor, isProcessAlive } from '@execn/testing';
 import { createStackOutput } from './stack-output';
 import { Supervisor, type ProcessSpec } from './supervisor';
 

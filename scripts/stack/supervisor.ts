@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createLineFormatter, forEachLine } from './log-format';
-import type { ExitStatus } from './server-process';
+import type { ExitStatus } from '@execn/testing';
 import type { StackOutput } from './stack-output';
 
 /** One process to run. */

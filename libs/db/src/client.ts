@@ -26,6 +26,16 @@ export interface Database {
 }
 
 /**
+ * Seconds a connection waits before its next attempt after `retries` failed
+ * ones: 50 ms doubling up to 1 s, jittered. postgres.js's default grows to 20 s
+ * (3^n / 100), and queries wait for that attempt: while PostgreSQL restarted,
+ * an order request hung for 20 s, and the pool took as long to notice it was back.
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+}
+
+/**
  * Opens a pool. int8 and numeric come back as strings (postgres.js default),
  * which keeps money exact; drizzle maps bigint columns declared `mode: 'number'`.
  */
@@ -34,6 +44,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     max: options.max ?? 10,
     idle_timeout: 30,
     connect_timeout: 10,
+    backoff: reconnectDelaySeconds,
     onnotice: options.onNotice ?? (() => undefined),
     connection: { application_name: options.applicationName ?? 'exec-notify' },
   });

@@ -3,3 +3,4 @@ export { createDatabase, type Database, type DatabaseOptions, type Db, type Sche
 export { migrateDatabase, ensureDatabase, splitDatabaseUrl, MIGRATIONS_FOLDER } from './migrate';
 export { OUTBOX_NOTIFY_CHANNEL } from './notify-channel';
 export { listReportsSince, lastReportSeq, findOrderOwner } from './queries/execution-reports';
+export { isDatabaseUnavailable } from './database-unavailable';

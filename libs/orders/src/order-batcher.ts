@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import { isDatabaseUnavailable } from '@execn/db';
 import type { OrderResult, PlaceOutcome, Trader } from './order-result';
 import type { PlaceOrderInput } from './place-order-input';
 import { placeOrders, type PlaceRequest } from './place-orders';
@@ -38,7 +39,7 @@ interface Job {
  * answered with its own outcome; an order refused before matching does not
  * affect its batch-mates, and when a whole transaction fails (an unexpected
  * database error), its orders are retried one by one so a poisonous order
- * fails alone.
+ * fails alone; when the database is unreachable they all fail at once.
  */
 export class OrderBatcher {
   private readonly waiting: Job[] = [];
@@ -109,8 +110,10 @@ export class OrderBatcher {
       outcomes = await placeOrders(this.sql, batch.map((j) => j.request), persist);
       this.options.onTransaction?.(batch.length);
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]!.reject(err);
+      // Retrying one by one finds the poisonous order; it cannot help while the
+      // database is away, and would hold the last order for a whole batch of attempts.
+      if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        for (const job of batch) job.reject(err);
         return;
       }
       this.options.log?.warn({ err, orders: batch.length }, 'order batch failed, retrying its orders one by one');

@@ -1,4 +1,5 @@
 import type { ReservedSql, Sql } from 'postgres';
+import { isDatabaseUnavailable } from '@execn/db';
 
 /**
  * Runs `body` in a transaction on a reserved connection, with BEGIN sent in the
@@ -9,13 +10,22 @@ import type { ReservedSql, Sql } from 'postgres';
  *
  * If any statement fails, PostgreSQL has aborted the transaction and the
  * pipelined COMMIT ends it as a ROLLBACK; the first error is thrown.
+ *
+ * When the connection itself was lost (PostgreSQL shut down or restarted), the
+ * server has rolled back already, and the connection is neither used nor
+ * released again: postgres.js (3.4) puts a released connection back among its
+ * open ones even when it has closed, and the next query on it throws from a
+ * timer (`Cannot read properties of null (reading 'write')`), killing the
+ * process. The driver has already moved it to its closed ones and reconnects it
+ * on demand.
  */
 export async function pipelinedTransaction<T>(
   sql: Sql,
   body: (tx: ReservedSql, commit: Committer) => Promise<T>,
 ): Promise<T> {
-  const tx = await sql.reserve();
+  const tx = await reserveConnection(sql);
   let committed = false;
+  let lost = false;
   const commit: Committer = (statements) => {
     committed = true;
     return commitWith(tx, statements);
@@ -29,10 +39,16 @@ export async function pipelinedTransaction<T>(
     if (!committed) await tx`rollback`;
     return result;
   } catch (err) {
-    await tx`rollback`.catch(() => undefined);
+    lost = isDatabaseUnavailable(err);
+    if (lost) unreachable.add(sql);
+    if (!lost) {
+      await tx`rollback`.catch((rollbackErr: unknown) => {
+        lost = isDatabaseUnavailable(rollbackErr);
+      });
+    }
     throw err;
   } finally {
-    tx.release();
+    if (!lost) tx.release();
   }
 }
 
@@ -67,4 +83,30 @@ export function pipeline<T extends readonly unknown[]>(items: T): T {
     }
   }
   return items;
+}
+
+/** Pools whose database was unreachable at their last attempt (see `reserveConnection`). */
+const unreachable = new WeakSet<Sql>();
+
+/**
+ * `sql.reserve()`, made safe while the database is away. When postgres.js
+ * (3.4) has to open a connection for a reserve and that fails, it rejects the
+ * reserve but keeps it queued: the next connection that opens is handed to
+ * the rejected reserve and never comes back. During a restart every such
+ * failure leaked a connection until none was left and order requests hung
+ * forever. So after a failure, a plain query (which has no such flaw) checks
+ * the database first and a reserve follows only once it answers; the reserve
+ * then takes the connection that query left open.
+ */
+async function reserveConnection(sql: Sql): Promise<ReservedSql> {
+  if (unreachable.has(sql)) {
+    await sql`select 1`;
+    unreachable.delete(sql);
+  }
+  try {
+    return await sql.reserve();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) unreachable.add(sql);
+    throw err;
+  }
 }

@@ -24,7 +24,18 @@ export interface OutboxRelayOptions {
   reconcileIntervalMs: number;
   /** The NOTIFY channel to LISTEN on, or undefined to rely on polling alone. */
   notifyChannel?: string;
+  /**
+   * Opens a LISTEN on its own connection, calling `onNotify` for each
+   * notification and after each (re)listen; resolves with its close. Without
+   * it, `sql.listen` is used and never replaced.
+   */
+  openListener?: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
+  /** How often an idle relay checks that its LISTEN still hears (self-NOTIFY). @default 2_000 */
+  listenCheckIntervalMs?: number;
 }
+
+/** How long a self-NOTIFY may take to come back before the LISTEN is opened again. */
+const LISTEN_ECHO_TIMEOUT_MS = 1_000;
 
 /**
  * The outbox relay: claim pending rows in batches (marking them enqueued),
@@ -42,21 +53,68 @@ export class OutboxRelay {
   private unlisten: (() => Promise<void>) | undefined;
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<unknown> | undefined;
+  private heardAt = Date.now();
+  private checkingListener: Promise<void> | undefined;
 
   constructor(private readonly o: OutboxRelayOptions) {}
 
   async start(): Promise<void> {
     if (this.running || this.stopping) return;
     this.running = true;
-    if (this.o.notifyChannel) {
-      const meta = await this.o.sql.listen(this.o.notifyChannel, () => this.wake());
-      this.unlisten = meta.unlisten;
+    if (this.o.notifyChannel) await this.listen(this.o.notifyChannel);
+    if (this.o.notifyChannel && this.o.openListener) {
+      this.timers.push(setInterval(() => void this.checkListener(), this.o.listenCheckIntervalMs ?? 2_000));
     }
     this.loop = this.runLoop();
     this.timers.push(setInterval(() => void this.reconcile(), this.o.reconcileIntervalMs));
     this.timers.push(setInterval(() => void this.updateGauges(), 1_000));
     void this.reconcile();
     void this.updateGauges();
+  }
+
+  private async listen(channel: string): Promise<void> {
+    const onNotify = () => {
+      this.heardAt = Date.now();
+      this.wake();
+    };
+    if (this.o.openListener) this.unlisten = await this.o.openListener(channel, onNotify);
+    else this.unlisten = (await this.o.sql.listen(channel, onNotify)).unlisten;
+  }
+
+  /**
+   * postgres.js re-listens by itself after its LISTEN connection dropped, but
+   * not always: after a PostgreSQL restart the relay sometimes heard nothing
+   * again, and reports waited for the fallback poll. So when nothing was heard
+   * for a while, the relay NOTIFYs itself, and opens its LISTEN again on a
+   * fresh connection when that does not come back (then claims at once, for
+   * what it missed). While the database is away the NOTIFY fails and nothing
+   * is replaced; the first check after it returns does it.
+   */
+  private checkListener(): Promise<void> {
+    const channel = this.o.notifyChannel;
+    if (!channel || this.checkingListener || !this.running) return this.checkingListener ?? Promise.resolve();
+    this.checkingListener = (async () => {
+      const sentAt = Date.now();
+      if (sentAt - this.heardAt < (this.o.listenCheckIntervalMs ?? 2_000)) return;
+      try {
+        await this.o.sql`select pg_notify(${channel}, '')`;
+      } catch {
+        return;
+      }
+      const deadline = Date.now() + LISTEN_ECHO_TIMEOUT_MS;
+      while (this.heardAt < sentAt && Date.now() < deadline && this.running) await new Promise((r) => setTimeout(r, 50));
+      if (this.heardAt >= sentAt || !this.running) return;
+      this.o.log.warn({ channel }, 'outbox LISTEN heard nothing, listening again on a new connection');
+      await this.unlisten?.().catch(() => undefined);
+      this.unlisten = undefined;
+      await this.listen(channel);
+      this.wake();
+    })()
+      .catch((err: unknown) => this.o.log.warn({ err }, 'outbox LISTEN not reopened, retrying at the next check'))
+      .finally(() => {
+        this.checkingListener = undefined;
+      });
+    return this.checkingListener;
   }
 
   /** Runs the claim loop now instead of at the next poll. */
@@ -72,6 +130,7 @@ export class OutboxRelay {
       this.wake();
       await this.loop;
       await this.reconciling;
+      await this.checkingListener;
       await this.unlisten?.().catch(() => undefined);
     })();
     return this.stopping;

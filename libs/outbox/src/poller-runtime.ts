@@ -66,6 +66,17 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
     pollIntervalMs: config.outbox.pollIntervalMs,
     reconcileIntervalMs: Math.min(Math.max(Math.floor(config.outbox.leaseMs / 4), 250), 5_000),
     notifyChannel: config.outbox.notify ? OUTBOX_NOTIFY_CHANNEL : undefined,
+    // A connection of its own for LISTEN, so the relay can replace it when it stops hearing.
+    openListener: async (channel, onNotify) => {
+      const listener = createDatabase(config.databaseUrl, { max: 1, applicationName: 'poller-listen' });
+      try {
+        await listener.sql.listen(channel, onNotify, onNotify);
+      } catch (err) {
+        await listener.close(0);
+        throw err;
+      }
+      return () => listener.close(1);
+    },
   });
   // Advisory only: not awaited, so a poller started while Redis is down still comes up and reports it.
   void warnOnEvictionPolicy(redis, log);

@@ -6,3 +6,8 @@ export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog
 export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';
 export { TcpProxy } from './tcp-proxy';
 export { SocketTestServer, type TestTrader } from './socket-test-server';
+export { startServerProcess, isProcessAlive, waitForExit, tailFile, type ServerProcess, type ServerProcessOptions, type ExitStatus } from './server-process';
+export { findFreePort, findFreePortRun, isPortFree, isLoopbackHost } from './ports';
+export { findServerBinaries, systemUser, type ServerBinaries } from './server-binaries';
+export { probePostgres, probeRedis, type ProbeResult } from './service-probes';
+export { PrivatePostgres, PrivateServerError, type PrivatePostgresOptions } from './private-postgres';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { createDatabase, splitDatabaseUrl, type Database } from '@execn/db';
+import { createDatabase, migrateDatabase, splitDatabaseUrl, type Database } from '@execn/db';
 
 /** The server tests use; a database name in it is ignored (each test file gets its own). */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -12,8 +12,8 @@ export function templateDatabaseName(): string {
   return name;
 }
 
-export function databaseUrl(name: string): string {
-  const u = new URL(TEST_SERVER_URL);
+export function databaseUrl(name: string, serverUrl = TEST_SERVER_URL): string {
+  const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   return u.toString();
 }
@@ -26,25 +26,24 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
+/** Options of `createTestDatabase`. */
+export interface TestDatabaseOptions {
+  /** Pool size. @default 10 */
+  max?: number;
+  /**
+   * Another server (e.g. a `PrivatePostgres`): it has no template, so the
+   * database is created and migrated there. @default the shared test server, cloning the template
+   */
+  serverUrl?: string;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = `execn_t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const { adminUrl } = splitDatabaseUrl(TEST_SERVER_URL);
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-  try {
-    // CREATE DATABASE ... TEMPLATE needs the template to have no other connection; retry briefly.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.unsafe(`create database "${name}" template "${templateDatabaseName()}"`);
-        break;
-      } catch (err) {
-        if ((err as { code?: string }).code !== '55006' || attempt > 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-  const url = databaseUrl(name);
+  const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
+  const { adminUrl } = splitDatabaseUrl(serverUrl);
+  if (options.serverUrl !== undefined) await migrateDatabase(databaseUrl(name, serverUrl));
+  else await cloneTemplate(adminUrl, name);
+  const url = databaseUrl(name, serverUrl);
   const database = createDatabase(url, { max: options.max ?? 10, applicationName: 'execn-test' });
   return {
     ...database,
@@ -61,4 +60,22 @@ export async function createTestDatabase(options: { max?: number } = {}): Promis
       }
     },
   };
+}
+
+/** CREATE DATABASE ... TEMPLATE needs the template to have no other connection; retries briefly. */
+async function cloneTemplate(adminUrl: string, name: string): Promise<void> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.unsafe(`create database "${name}" template "${templateDatabaseName()}"`);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006' || attempt > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
 }

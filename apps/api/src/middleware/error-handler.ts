@@ -1,4 +1,5 @@
 import { ApiError } from '@execn/contracts';
+import { isDatabaseUnavailable } from '@execn/db';
 import type { Logger } from '@execn/observability';
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
@@ -9,6 +10,9 @@ interface BodyParserError {
   type?: string;
   status?: number;
 }
+
+/** What a client waiting out a database restart is told to wait (the `Retry-After` of a 503 `unavailable`). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 /** Maps any error to an ApiError: the one place HTTP statuses of errors are decided. */
 export function toApiError(err: unknown): ApiError {
@@ -22,6 +26,11 @@ export function toApiError(err: unknown): ApiError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new ApiError(415, 'unsupported_media_type', 'Unsupported body encoding');
   }
+  if (isDatabaseUnavailable(err)) {
+    // Down, restarting or the connection broke: retry later. The request may or may not have been
+    // written (a COMMIT whose answer was lost); retrying with the same clientOrderId is safe.
+    return new ApiError(503, 'unavailable', 'The database is unavailable; retry later');
+  }
   return new ApiError(500, 'internal_error', 'Internal error');
 }
 
@@ -29,8 +38,12 @@ export function toApiError(err: unknown): ApiError {
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    if (apiError.code === 'unavailable') {
+      // One line per request while the database is away, without a stack: the cause is known.
+      log.warn({ code: (err as { code?: string }).code, method: req.method, url: req.originalUrl }, 'request failed: database unavailable');
+    } else if (apiError.status >= 500) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
+    if (apiError.code === 'unavailable') res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     res.status(apiError.status).json(apiError.toBody());
   };
 }

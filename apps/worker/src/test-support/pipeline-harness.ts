@@ -5,7 +5,6 @@ import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
 import { SmtpSink, SocketTestServer, createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
 import { startWorkerApp, type WorkerApp, type WorkerAppOverrides } from '../worker-app';
 
-
 /** Fast settings for tests: short lease, poll, backoff and timeouts. */
 export const FAST_ENV: Record<string, string> = {
   OUTBOX_LEASE_MS: '1000',
@@ -36,8 +35,9 @@ export class PipelineHarness {
     readonly redisUrl = 'redis://127.0.0.1:6379',
   ) {}
 
-  async start(): Promise<this> {
-    this.db = await createTestDatabase();
+  /** @param options.databaseServerUrl another PostgreSQL (e.g. a `PrivatePostgres`) for the database; @default the shared one */
+  async start(options: { databaseServerUrl?: string } = {}): Promise<this> {
+    this.db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
     await this.sink.start();
     this.sockets = new SocketTestServer(this.redisUrl, this.prefix);
     await this.sockets.listen();

@@ -1,5 +1,5 @@
 /**
- * Finds installed PostgreSQL and Redis server programs, so `npm start` can run
+ * Finds installed PostgreSQL and Redis server programs, so `npm start` and tests can run
  * private instances of them when none is reachable. Debian/Ubuntu keep
  * PostgreSQL's programs off the PATH, in /usr/lib/postgresql/<major>/bin.
  */

@@ -1,5 +1,5 @@
 /**
- * A database or cache server run by the stack (private PostgreSQL or Redis):
+ * A database or cache server run by `npm start` or a test (private PostgreSQL or Redis):
  * its own process group, output appended to a log file, stopped with the
  * server's own clean-shutdown signal and only then forced.
  */

@@ -1,6 +1,6 @@
 /**
- * Port helpers for the local stack: is a port free, and find free ones (for
- * private PostgreSQL/Redis instances and for tests that run a whole stack).
+ * Port helpers: is a port free, and find free ones (for private PostgreSQL and
+ * Redis instances, and for tests and `npm start` that run a whole stack).
  */
 import net from 'node:net';
 
