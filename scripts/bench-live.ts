@@ -30,7 +30,7 @@ import { cpuMs, postOrder, quantile, sleep, waitUntil } from './bench-common';
 import { PostgresCpu, deltas, enablePgStatStatements, pgCounters, redisCommandCalls, RowPrinter, type PgCounters } from './bench-live-support';
 import { runLoad } from './bench-orders-support';
 import { API_READY, POLLER_READY, ROOT, WORKER_READY, WS_READY, bundleApps, cpuMsByCommand, createBenchDatabase, startChild, startProcess, type Child } from './bench-pipeline-support';
-import { findFreePort } from './stack/ports';
+import { findFreePort } from '@execn/testing';
 
 const SECRET = 'bench-live-secret-0123456789-0123456789-0123';
 const SYMBOLS = ['LIVEA', 'LIVEB', 'LIVEC', 'LIVED'];
