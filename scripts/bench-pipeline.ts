@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     if (modes.includes('drain')) {
       const perAccount = Math.ceil(Number(values.events) / clientsN);
       const targets = await Promise.all(accounts.map(async (accountId) => ({ accountId, orderId: await insertOrder(sql, { accountId }) })));
-      const n = await insertReportBacklog(sql, targets, perAccount);
+      const n = (await insertReportBacklog(sql, targets, perAccount)).length;
       const workers = await Promise.all(
         Array.from({ length: workersN }, (_, i) => startChild(`worker`, bundles.worker!, { ...env, METRICS_PORT: '0' }, WORKER_READY).then((c) => ((c.name = `worker ${i + 1}`), c))),
       );

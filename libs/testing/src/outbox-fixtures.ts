@@ -102,13 +102,13 @@ export async function insertExecutionReports(sql: Sql, reports: FixtureReport[])
 /**
  * Inserts a backlog of `working` reports fast, in one statement: `perAccount`
  * reports for each `{accountId, orderId}`, interleaved across accounts, with
- * gap-free seqs. For benchmarks and load tests. Returns how many rows it wrote.
+ * gap-free seqs. For benchmarks and load tests. Returns the event ids, in insertion order.
  */
 export async function insertReportBacklog(
   sql: Sql,
   targets: Array<{ accountId: string; orderId: string }>,
   perAccount: number,
-): Promise<number> {
+): Promise<string[]> {
   const params = JSON.stringify(targets.map((t) => ({ account_id: t.accountId, order_id: t.orderId, n: perAccount })));
   return sql.begin(async (tx) => {
     const rows = await tx`
@@ -128,8 +128,8 @@ export async function insertReportBacklog(
           'transactTime', to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
       from bumped b, generate_series(1, b.n) g
       order by g, b.id
-      returning id`;
+      returning id::text as id`;
     await tx`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`;
-    return rows.length;
+    return rows.map((r) => r.id as string);
   });
 }

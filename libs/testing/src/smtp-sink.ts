@@ -33,6 +33,12 @@ export interface SinkFaults {
 export class SmtpSink {
   readonly mails: SinkMail[] = [];
   faults: SinkFaults = {};
+  /**
+   * Parse only the header block (no mailparser): for load tests, where parsing
+   * every body would cost the test process more CPU than the system under test.
+   * `parsed` then holds only `headers` and `messageId`.
+   */
+  headersOnly = false;
   private server: SMTPServer | undefined;
   private listeners: Array<(mail: SinkMail) => void> = [];
   port = 0;
@@ -75,7 +81,7 @@ export class SmtpSink {
         stream.on('end', () => {
           if (hang) return;
           const raw = Buffer.concat(chunks).toString('utf8');
-          void simpleParser(raw).then(
+          void (this.headersOnly ? Promise.resolve(headersOnlyMail(raw)) : simpleParser(raw)).then(
             (parsed) => {
               const mail: SinkMail = {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -138,4 +144,16 @@ export class SmtpSink {
     for (const c of connections ?? []) c._socket?.destroy();
     await closed;
   }
+}
+
+/** The header block of a raw message as a ParsedMail with only `headers` and `messageId` (lower-case names, unfolded values). */
+function headersOnlyMail(raw: string): ParsedMail {
+  const end = raw.search(/\r?\n\r?\n/);
+  const block = (end < 0 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const headers = new Map<string, unknown>();
+  for (const line of block.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { headers, messageId: headers.get('message-id') as string | undefined } as unknown as ParsedMail;
 }
