@@ -1,11 +1,12 @@
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, outboxJobId } from '@execn/queues';
+import { QUEUE_NAMES } from '@execn/queues';
 import {
   TcpProxy,
   createTestDatabase,
   insertAccount,
   insertExecutionReports,
   insertOrder,
+  outboxJobIdOf,
   startAppProcess,
   uniquePrefix,
   waitFor,
@@ -45,7 +46,10 @@ describe('poller process', () => {
     return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
   };
   const status = async (path: string) => (await fetch(`http://127.0.0.1:${poller!.port}${path}`)).status;
-  const hasJob = async (eventId: string) => (await queue.getJob(outboxJobId(eventId, 1))) !== undefined;
+  const hasJob = async (eventId: string) => {
+    const jobId = await outboxJobIdOf(db.sql, eventId);
+    return jobId !== null && (await queue.getJob(jobId)) !== undefined;
+  };
 
   it('serves health and metrics, shows a Redis outage, and enqueues everything once Redis is back', async () => {
     poller = await startAppProcess(

@@ -8,7 +8,8 @@ import { PipelineHarness } from './test-support/pipeline-harness';
  * The outbox job's life when the job is not the one a current poller adds:
  * an older version's job without its payload, a job of a generation an admin
  * has requeued since, a job redelivered after the event was processed. No
- * poller runs here: the test adds the jobs itself, as those producers would.
+ * poller runs here: the test adds the jobs itself, as those producers would
+ * (single-event jobs are the shape of the version before batches).
  */
 describe('outbox jobs from older versions, older generations and redeliveries', () => {
   const h = new PipelineHarness();
@@ -42,7 +43,7 @@ describe('outbox jobs from older versions, older generations and redeliveries', 
   const resultOf = (jobId: string) =>
     waitFor(async () => {
       const job = await outbox.getJob(jobId);
-      return job && (await job.getState()) === 'completed' ? (job.returnvalue as string) : null;
+      return job && (await job.getState()) === 'completed' ? (job.returnvalue as Record<string, number>) : null;
     }, 10_000, `job ${jobId} completed`);
   const mailsOf = (id: string) => h.sink.mails.filter((m) => m.headers.get('x-execution-event-id') === id);
 
@@ -50,7 +51,7 @@ describe('outbox jobs from older versions, older generations and redeliveries', 
     const socket = await h.sockets.connectTrader(account.id);
     const id = await enqueued();
     await outbox.add('execution.report', { eventId: id, generation: 1 }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
-    expect(await resultOf(outboxJobId(id, 1))).toBe('processed');
+    expect(await resultOf(outboxJobId(id, 1))).toEqual({ processed: 1 });
     await waitFor(() => socket.reports.some((r) => r.eventId === id), 5_000, 'broadcast');
     await waitFor(() => mailsOf(id).length === 1, 10_000, 'mailed');
     const [row] = await h.db.sql`select status from outbox_events where id = ${id}`;
@@ -60,7 +61,7 @@ describe('outbox jobs from older versions, older generations and redeliveries', 
   it('a job of a generation requeued since is stale: the row is left to its own job and no mail is added for it', async () => {
     const id = await enqueued(2);
     await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
-    expect(await resultOf(outboxJobId(id, 1))).toBe('stale');
+    expect(await resultOf(outboxJobId(id, 1))).toEqual({ stale: 1 });
     const [row] = await h.db.sql`select status, generation from outbox_events where id = ${id}`;
     expect(row).toMatchObject({ status: 'enqueued', generation: 2 });
     expect(await mail.getJob(mailJobId(id, 1))).toBeUndefined();
@@ -73,17 +74,30 @@ describe('outbox jobs from older versions, older generations and redeliveries', 
     await h.db.sql`update outbox_events set status = 'processed', processed_at = now() where id = ${id}`;
     await h.db.sql`insert into notification_deliveries (event_id, channel, generation, status) values (${id}, 'mail', 1, 'pending')`;
     await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
-    expect(await resultOf(outboxJobId(id, 1))).toBe('duplicate');
+    expect(await resultOf(outboxJobId(id, 1))).toEqual({ duplicate: 1 });
     await waitFor(() => mailsOf(id).length === 1, 10_000, 'mailed');
+  });
+
+  it('a batch job dispatches each of its events on its own terms', async () => {
+    const socket = await h.sockets.connectTrader(account.id);
+    const [fresh, requeued] = [await enqueued(), await enqueued(2)];
+    const events = await Promise.all(
+      [fresh, requeued].map(async (id) => ({ eventId: id, generation: 1, type: 'execution.report', payload: await payloadOf(id) })),
+    );
+    await outbox.add('execution.report', { events }, { ...outboxJobOptions(3), jobId: `evb-${fresh}-test` });
+    expect(await resultOf(`evb-${fresh}-test`)).toEqual({ processed: 1, stale: 1 });
+    await waitFor(() => mailsOf(fresh).length === 1, 10_000, 'the fresh event mailed');
+    expect(socket.reports.map((r) => r.eventId)).toContain(fresh);
+    expect(await mail.getJob(mailJobId(requeued, 1))).toBeUndefined();
   });
 
   it('a job redelivered after its mail was sent mails nothing again', async () => {
     const id = await enqueued();
     await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
-    expect(await resultOf(outboxJobId(id, 1))).toBe('processed');
+    expect(await resultOf(outboxJobId(id, 1))).toEqual({ processed: 1 });
     await waitFor(async () => (await h.deliveries(id)).some((d) => d.channel === 'mail' && d.status === 'sent'), 10_000, 'mail sent');
     await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: 'redelivered' });
-    expect(await resultOf('redelivered')).toBe('duplicate');
+    expect(await resultOf('redelivered')).toEqual({ duplicate: 1 });
     expect(await mail.getJob(mailJobId(id, 1))).toBeDefined();
     expect(mailsOf(id)).toHaveLength(1);
   });

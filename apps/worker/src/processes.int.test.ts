@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAMES, mailJobId, outboxJobId } from '@execn/queues';
-import { insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, waitFor } from '@execn/testing';
+import { QUEUE_NAMES, mailJobId } from '@execn/queues';
+import { insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, outboxJobIdOf, waitFor } from '@execn/testing';
 import { killIfRunning, spawnApp, type ChildApp } from './test-support/child-app';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
@@ -78,7 +78,8 @@ describe('worker and poller processes', () => {
     };
     const child = spawnApp('worker', h.childEnv({ ...SHORT_LOCKS, SMTP_URL: hungUrl, MAIL_SOCKET_TIMEOUT_MS: '60000' }));
     children.push(child);
-    await waitFor(async () => (await jobState(QUEUE_NAMES.outbox, outboxJobId(blocked!, 1))) === 'active', 15_000, 'outbox job active');
+    const blockedJob = (await outboxJobIdOf(h.db.sql, blocked!))!;
+    await waitFor(async () => (await jobState(QUEUE_NAMES.outbox, blockedJob)) === 'active', 15_000, 'outbox job active');
     // Two more events: processed by the child, whose mail jobs then hang on the SMTP server.
     const others = await insertExecutionReports(h.db.sql, [{ accountId: account.id, orderId }, { accountId: account.id, orderId }]);
     await waitFor(async () => (await processedCount(others)) === 2, 10_000, 'the other events processed by the child');

@@ -45,6 +45,7 @@ const envSchema = z.object({
   PROGRESS_STALE_AFTER_MS: int(60_000, 1_000, 3_600_000),
   POLL_INTERVAL_MS: int(200, 10, 60_000),
   OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
+  OUTBOX_JOB_MAX_EVENTS: int(20, 1, 500),
   OUTBOX_LEASE_MS: int(60_000, 1_000, 3_600_000),
   OUTBOX_ATTEMPTS: int(10, 1, 100),
   // 12 attempts from 2 s doubling: ~2+4+...+2^11*2 s ≈ 68 min of retries, well past a 10-minute outage.
@@ -108,7 +109,7 @@ export interface Config {
   };
   /** How long poller and worker may go without progress before `/healthz` fails. */
   progressStaleAfterMs: number;
-  outbox: { pollIntervalMs: number; batchSize: number; leaseMs: number; attempts: number; notify: boolean };
+  outbox: { pollIntervalMs: number; batchSize: number; jobMaxEvents: number; leaseMs: number; attempts: number; notify: boolean };
   mail: { attempts: number; backoffMs: number; socketTimeoutMs: number };
   ws: {
     resumeBatchSize: number;
@@ -182,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outbox: {
       pollIntervalMs: e.POLL_INTERVAL_MS,
       batchSize: e.OUTBOX_BATCH_SIZE,
+      jobMaxEvents: e.OUTBOX_JOB_MAX_EVENTS,
       leaseMs: e.OUTBOX_LEASE_MS,
       attempts: e.OUTBOX_ATTEMPTS,
       notify: e.ENABLE_NOTIFY,

@@ -1,20 +1,23 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { mailJobId, outboxJobId, type MailJob, type OutboxJob } from '@execn/queues';
+import { mailJobId, outboxBatchJobName, type MailJob, type OutboxJob } from '@execn/queues';
 import type { ClaimedEvent } from './claim-pending-events';
 import type { EventRef } from './event-ref';
 
 /**
- * Adds one outbox job per claimed event, with its report, in one `addBulk`. The job id derives
- * from the event id and generation, so adding an event that already has its
- * job (two pollers, a reconciliation race) is a no-op in Redis.
+ * Adds the outbox jobs of a claim in one `addBulk`: one job per batch the claim
+ * assigned (`jobId`), carrying its events with their payloads.
  */
 export async function addOutboxJobs(queue: Queue, events: ClaimedEvent[], options: JobsOptions): Promise<void> {
   if (events.length === 0) return;
+  const batches = new Map<string, ClaimedEvent[]>();
+  for (const e of events) batches.set(e.jobId, [...(batches.get(e.jobId) ?? []), e]);
   await queue.addBulk(
-    events.map((e) => ({
-      name: e.type,
-      data: { eventId: e.eventId, generation: e.generation, payload: e.payload } satisfies OutboxJob,
-      opts: { ...options, jobId: outboxJobId(e.eventId, e.generation) },
+    [...batches].map(([jobId, batch]) => ({
+      name: outboxBatchJobName(batch.map((e) => e.type)),
+      data: {
+        events: batch.map((e) => ({ eventId: e.eventId, generation: e.generation, type: e.type, payload: e.payload })),
+      } satisfies OutboxJob,
+      opts: { ...options, jobId },
     })),
   );
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
 import type { ReportBroadcaster } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
-import { outboxJobSchema, type OutboxJob } from '@execn/queues';
+import { outboxJobEvents, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
 import { addMailJobs } from './add-jobs';
 import { completeEventDispatch, type CompletedDispatch, type DispatchOutcome } from './complete-event-dispatch';
 import type { EventRef } from './event-ref';
@@ -22,14 +22,19 @@ export interface ExecutionReportDispatcherOptions {
   log: Logger;
 }
 
-/** How a job ended: `processed` by this call, `duplicate` (already processed), `stale` (requeued since), `missing` (row gone). */
+/** How an event's dispatch ended: `processed` by this call, `duplicate` (already processed), `stale` (requeued since), `missing` (row gone). */
 export type DispatchResult = CompletedDispatch['result'];
+
+/** How a job ended: how many of its events ended which way (its BullMQ return value). */
+export type JobResult = Partial<Record<DispatchResult, number>>;
 
 /**
  * The life of one `outbox` job, from fetch to `processed`, top to bottom:
  *
- * 1. `process` validates the job (a malformed one can never succeed: `UnrecoverableError`).
- * 2. It broadcasts the report it carries at once: the live path does not wait on PostgreSQL. A broadcast
+ * 1. `process` validates the job (a malformed one can never succeed: `UnrecoverableError`). A job carries the
+ *    events of one claim (one when the pipe is idle, up to OUTBOX_JOB_MAX_EVENTS under load); each goes
+ *    through the steps below at the same time, so they share every statement and Redis call.
+ * 2. It broadcasts each report it carries at once: the live path does not wait on PostgreSQL. A broadcast
  *    failure is logged, counted and recorded, and never stops the rest.
  * 3. One batched statement marks the event `processed` where the generation still matches and records the
  *    websocket and (pending) mail deliveries.
@@ -38,7 +43,8 @@ export type DispatchResult = CompletedDispatch['result'];
  * 5. Database and Redis errors throw, so BullMQ retries the job; after its last attempt `recordFinalFailure`
  *    marks the event `failed` (final until an admin requeues it).
  *
- * A redelivered job (after a stall) or one of an older generation may broadcast again: clients deduplicate by
+ * A job that throws is retried whole: its events already processed come back `duplicate` (nothing is written or
+ * mailed twice). A redelivered job (after a stall) or one of an older generation may broadcast again: clients deduplicate by
  * `seq` (at-least-once). Steps 3 and 4 are shared by the jobs in flight through micro-batches: with 50 jobs
  * running, a few statements and one `addBulk` instead of 100 round trips.
  */
@@ -56,14 +62,18 @@ export class ExecutionReportDispatcher {
     this.loadPayload = new MicroBatcher((refs) => loadEventPayloads(o.sql, refs));
   }
 
-  /** The BullMQ processor of the `outbox` queue (the job's name is the event type). */
-  async process(job: Job): Promise<DispatchResult> {
+  /** The BullMQ processor of the `outbox` queue. */
+  async process(job: Job): Promise<JobResult> {
     const parsed = outboxJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid outbox job data: ${parsed.error.message}`);
-    return this.dispatch(job.name, parsed.data);
+    const results = await Promise.all(outboxJobEvents(parsed.data, job.name).map((e) => this.dispatch(e.type, e)));
+    const counts: JobResult = {};
+    for (const r of results) counts[r] = (counts[r] ?? 0) + 1;
+    return counts;
   }
 
-  async dispatch(type: string, job: OutboxJob): Promise<DispatchResult> {
+  /** Dispatches one event of a job (see the steps above). */
+  async dispatch(type: string, job: OutboxJobEvent): Promise<DispatchResult> {
     const ref: EventRef = { eventId: job.eventId, generation: job.generation };
     const log = this.o.log.child({ eventId: ref.eventId, generation: ref.generation });
     const isReport = type === EXECUTION_REPORT_EVENT;
@@ -92,12 +102,14 @@ export class ExecutionReportDispatcher {
     return done.result;
   }
 
-  /** After a job's last attempt: the event is `failed`, not retried forever. */
+  /** After a job's last attempt: its events still in flight are `failed`, not retried forever. */
   async recordFinalFailure(job: Job, err: Error): Promise<void> {
-    const ref = outboxJobSchema.safeParse(job.data);
-    if (!ref.success) return;
-    if (await markEventFailed(this.o.sql, ref.data, err.message, job.attemptsMade)) {
-      this.o.metrics.outboxEventsTotal.inc({ type: job.name, status: 'failed' });
+    const parsed = outboxJobSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    for (const e of outboxJobEvents(parsed.data, job.name)) {
+      if (await markEventFailed(this.o.sql, e, err.message, job.attemptsMade)) {
+        this.o.metrics.outboxEventsTotal.inc({ type: e.type, status: 'failed' });
+      }
     }
   }
 

@@ -1,7 +1,7 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
-import { mailJobId, outboxJobId } from '@execn/queues';
+import { mailJobId, outboxJobEvents, outboxJobId, outboxJobSchema } from '@execn/queues';
 import { addMailJobs } from './add-jobs';
 import type { EventRef } from './event-ref';
 import { findInFlightEvents } from './find-in-flight-events';
@@ -80,7 +80,7 @@ export class OutboxReconciler {
     for (let pages = 0; pages < maxPages; pages++) {
       const page = await findInFlightEvents(this.o.sql, { olderThanMs, afterId: this.cursors.events, limit: this.pageSize });
       this.cursors.events = page.length < this.pageSize ? '0' : page[page.length - 1]!.eventId;
-      const ids = page.map((e) => outboxJobId(e.eventId, e.generation));
+      const ids = page.map((e) => e.jobId ?? outboxJobId(e.eventId, e.generation));
       const presence = await checkJobPresence(this.o.outboxQueue, ids);
       const gone: EventRef[] = [];
       for (const [i, e] of page.entries()) {
@@ -88,7 +88,7 @@ export class OutboxReconciler {
         if (p === 'missing') gone.push(e);
         else if (p === 'failed') {
           const job = await this.o.outboxQueue.getJob(ids[i]!);
-          if ((job?.data as { eventId?: unknown } | undefined)?.eventId === e.eventId) {
+          if (job && carries(job, e)) {
             const reason = job?.failedReason || 'outbox job failed';
             if (await markEventFailed(this.o.sql, e, reason, job?.attemptsMade ?? 0)) markedFailed++;
           } else {
@@ -102,7 +102,9 @@ export class OutboxReconciler {
           gone.push(e);
         }
       }
-      await deleteJobRemains(this.o.outboxQueue, gone.map((e) => outboxJobId(e.eventId, e.generation)));
+      // One batch job can carry several of the page's events: its remains are deleted once.
+      const goneJobIds = new Set(page.flatMap((e, i) => (gone.includes(e) ? [ids[i]!] : [])));
+      await deleteJobRemains(this.o.outboxQueue, [...goneJobIds]);
       resetToPending += (await resetEventsToPending(this.o.sql, gone)).length;
       if (this.cursors.events === '0') break;
     }
@@ -140,4 +142,10 @@ export class OutboxReconciler {
     }
     return readded;
   }
+}
+
+/** Whether a job's data carries this event (a husk left by a wipe mid-job has no data). */
+function carries(job: Job, e: EventRef): boolean {
+  const parsed = outboxJobSchema.safeParse(job.data);
+  return parsed.success && outboxJobEvents(parsed.data, job.name).some((x) => x.eventId === e.eventId && x.generation === e.generation);
 }

@@ -18,6 +18,8 @@ export interface OutboxRelayOptions {
   metrics: Metrics;
   progress?: ProgressMonitor;
   batchSize: number;
+  /** Events one outbox job carries at most (OUTBOX_JOB_MAX_EVENTS). */
+  jobMaxEvents: number;
   /** Fallback poll when no NOTIFY arrives (POLL_INTERVAL_MS). */
   pollIntervalMs: number;
   /** Time between reconciliation passes. */
@@ -138,7 +140,7 @@ export class OutboxRelay {
 
   /** One claim → addBulk round; returns how many events were enqueued. */
   async relayOnce(): Promise<number> {
-    const claimed = await claimPendingEvents(this.o.sql, this.o.batchSize);
+    const claimed = await claimPendingEvents(this.o.sql, this.o.batchSize, this.o.jobMaxEvents);
     if (claimed.length === 0) return 0;
     try {
       await addOutboxJobs(this.o.queue, claimed, this.o.jobOptions);

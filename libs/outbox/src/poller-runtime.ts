@@ -63,6 +63,7 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
     metrics,
     progress,
     batchSize: config.outbox.batchSize,
+    jobMaxEvents: config.outbox.jobMaxEvents,
     pollIntervalMs: config.outbox.pollIntervalMs,
     reconcileIntervalMs: Math.min(Math.max(Math.floor(config.outbox.leaseMs / 4), 250), 5_000),
     notifyChannel: config.outbox.notify ? OUTBOX_NOTIFY_CHANNEL : undefined,

@@ -6,17 +6,35 @@ import { z } from 'zod';
  * processors both go through it, so a payload change is made in one place.
  */
 
-/** `outbox` queue: dispatch one outbox event at one generation. */
-export const outboxJobSchema = z.object({
+/** One outbox event at one generation, as an `outbox` job carries it. */
+export const outboxJobEventSchema = z.object({
   eventId: z.string().regex(/^\d+$/),
   generation: z.number().int().positive(),
+  /** The event type (`execution.report`). Absent on single-event jobs, whose name is the type. */
+  type: z.string().optional(),
   /**
    * The event's payload as committed (for a report: the report without its eventId), so the worker
    * broadcasts at once. Absent on jobs added before payloads travelled: the worker then reads the row.
    */
   payload: z.record(z.string(), z.unknown()).optional(),
 });
+export type OutboxJobEvent = z.infer<typeof outboxJobEventSchema>;
+
+/**
+ * `outbox` queue: dispatch the events of one claim (`{events}`, named after their type when they share one,
+ * else `outbox.batch`). A job added by a version before batches carries one event at the top level.
+ */
+export const outboxJobSchema = z.union([z.object({ events: z.array(outboxJobEventSchema).min(1) }), outboxJobEventSchema]);
 export type OutboxJob = z.infer<typeof outboxJobSchema>;
+
+/** The events of an `outbox` job, whichever shape it has; `name` is the job's name (the type of a single event). */
+export function outboxJobEvents(job: OutboxJob, name: string): Array<OutboxJobEvent & { type: string }> {
+  const events = 'events' in job ? job.events : [job];
+  return events.map((e) => ({ ...e, type: e.type ?? name }));
+}
+
+/** The job name of a batch: the events' type when they share one. */
+export const outboxBatchJobName = (types: string[]): string => (types.every((t) => t === types[0]) ? types[0]! : 'outbox.batch');
 
 /** `mail` queue: send the mail of one event generation. */
 export const mailJobSchema = z.object({

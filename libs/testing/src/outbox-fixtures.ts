@@ -133,3 +133,9 @@ export async function insertReportBacklog(
     return rows.map((r) => r.id as string);
   });
 }
+
+/** The id of the BullMQ job that carries a claimed event (the claim stores it on the row); null before a claim. */
+export async function outboxJobIdOf(sql: Sql, eventId: string): Promise<string | null> {
+  const [row] = await sql<{ job_id: string | null }[]>`select job_id from outbox_events where id = ${eventId}`;
+  return row?.job_id ?? null;
+}

@@ -29,6 +29,11 @@ export const outboxEvents = pgTable(
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true, precision: 3 }),
     processedAt: timestamp('processed_at', { withTimezone: true, precision: 3 }),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * The BullMQ job that carries this event (one job carries the events of one claim, up to a bound), set by
+     * the claim; the reconciliation checks that job. Null on rows claimed before jobs carried batches.
+     */
+    jobId: text('job_id'),
   },
   (t) => [
     // The relay's claim: pending rows oldest first.
