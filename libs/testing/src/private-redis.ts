@@ -29,8 +29,8 @@ async function findFreePort(): Promise<number> {
 /**
  * A redis-server of a test's own, for faults a shared Redis must not see:
  * loopback, a free port, data in a temp dir with append-only persistence
- * (`appendonly yes`, fsync every write) and `noeviction`, as a deployment runs
- * it. `restart()` is a real restart: `SHUTDOWN` (Redis flushes its AOF and
+ * (`appendonly yes`) and `noeviction`, as `npm start`'s private Redis runs.
+ * `restart()` is a real restart: `SHUTDOWN` (Redis flushes its AOF and
  * exits), then the same binary on the same port and dir, which replays the AOF.
  */
 export class PrivateRedis {
@@ -59,7 +59,8 @@ export class PrivateRedis {
         '--dir', this.dir,
         '--daemonize', 'no',
         '--appendonly', 'yes',
-        // Every write on disk before the reply: a restart loses nothing a client saw acknowledged.
+        // Stricter than the default `everysec`: every write is on disk before its reply, so even a test that
+        // SIGKILLs the server loses nothing a client saw acknowledged (SHUTDOWN flushes the AOF either way).
         '--appendfsync', 'always',
         '--save', '',
         '--maxmemory-policy', 'noeviction',
