@@ -44,7 +44,14 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
   const mailQueue = new Queue(QUEUE_NAMES.mail, { connection: queueRedis, prefix: config.queuePrefix });
   mailQueue.on('error', (err) => log.warn({ err }, 'mail queue error'));
   const smtp = new SmtpPool({ smtpUrl: config.smtpUrl, socketTimeoutMs: config.mail.socketTimeoutMs });
-  const progress = new ProgressMonitor(config.progressStaleAfterMs);
+  // One monitor per queue: with a single one, the outbox worker's completions kept /healthz green while the
+  // mail worker sat on a blocking connection that never delivered again and mail jobs piled up.
+  const progress = new Map<string, ProgressMonitor>();
+  const progressOf = (queue: string) => {
+    let monitor = progress.get(queue);
+    if (!monitor) progress.set(queue, (monitor = new ProgressMonitor(config.progressStaleAfterMs)));
+    return monitor;
+  };
 
   const workerOptions = {
     prefix: config.queuePrefix,
@@ -71,9 +78,10 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
       probes.push(probe);
     }
     worker.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
-    worker.on('completed', () => progress.beat());
+    const queueProgress = progressOf(name);
+    worker.on('completed', () => queueProgress.beat());
     worker.on('failed', (job, err) => {
-      progress.beat();
+      queueProgress.beat();
       if (!job) return;
       const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       log.warn({ err, queue: name, jobId: job.id, attemptsMade: job.attemptsMade, final }, 'job failed');
@@ -112,13 +120,16 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
     workers.push(makeWorker(QUEUE_NAMES.mail, createMailProcessor(dispatcher)));
   }
 
-  // Idle progress: Redis answers and nothing waits. Jobs waiting with none completing is a stuck worker.
+  // Idle progress, per queue: Redis answers and nothing waits in it. Jobs waiting with none completing is a stuck worker.
   const idleCheck = setInterval(() => {
     void (async () => {
-      if (!workers.every((w) => w.isRunning())) return;
       if ((await queueRedis.ping()) !== 'PONG') return;
-      const waiting = await Promise.all(probes.map((q) => q.getWaitingCount()));
-      if (waiting.every((n) => n === 0)) progress.beat();
+      await Promise.all(
+        probes.map(async (probe) => {
+          if (!workers.filter((w) => w.name === probe.name).every((w) => w.isRunning())) return;
+          if ((await probe.getWaitingCount()) === 0) progressOf(probe.name).beat();
+        }),
+      );
     })().catch(() => undefined);
   }, 1_000);
   idleCheck.unref();
@@ -126,7 +137,7 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
   let closing: Promise<void> | undefined;
   return {
     workers,
-    live: () => progress.isAlive(),
+    live: () => [...progress.values()].every((monitor) => monitor.isAlive()),
     ready: async () => queueRedis.status === 'ready' && (await database.ping()),
     close: () =>
       (closing ??= (async () => {
