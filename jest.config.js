@@ -12,6 +12,8 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: process.env.CI ? 2 : '50%',
+  // The load-under-fault tests must not overlap each other (see the file).
+  testSequencer: '<rootDir>/jest/test-sequencer.js',
   // Integration tests start real servers and processes; 2 loaded cores make 5 s too tight.
   testTimeout: 30_000,
   projects: [

@@ -1,4 +1,4 @@
-import { insertAccount, insertOrder, insertReportBacklog, waitFor } from '@execn/testing';
+import { insertAccount, insertOrder, startSteadyReportLoad, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 /**
@@ -34,28 +34,6 @@ describe('mail heals by itself after SMTP faults, under a steady load', () => {
     await h.close();
   });
 
-  /** Inserts RATE_PER_SECOND reports a second, in batches every 100 ms, until stopped. */
-  function steadyLoad() {
-    const ids: string[] = [];
-    const started = Date.now();
-    let stopped = false;
-    const loop = (async () => {
-      for (let tick = 0; !stopped; tick++) {
-        const due = started + tick * 100;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-        // One statement per batch: the load generator shares the 2 cores with what it loads.
-        ids.push(...(await insertReportBacklog(h.db.sql, [{ accountId: account.id, orderId }], RATE_PER_SECOND / 10)));
-      }
-    })();
-    return {
-      ids,
-      async stop() {
-        stopped = true;
-        await loop;
-        return ids.length / ((Date.now() - started) / 1000);
-      },
-    };
-  }
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   /** Mails the sink accepted in the last `windowMs`, per second. */
   const mailRate = (windowMs = 2_000) => {
@@ -75,7 +53,7 @@ describe('mail heals by itself after SMTP faults, under a steady load', () => {
 
   it.each(faults)('SMTP server that %s: mail flows again at full rate within 10 s, and every event is mailed', async (_name, inject, clear) => {
     const mailsBefore = h.sink.mails.length;
-    const load = steadyLoad();
+    const load = startSteadyReportLoad(h.db.sql, { accountId: account.id, orderId }, RATE_PER_SECOND);
     await sleep(2_500);
     const rateBefore = mailRate();
     expect(rateBefore).toBeGreaterThanOrEqual(RATE_PER_SECOND * 0.75);

@@ -5,6 +5,7 @@ export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';
 export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog, outboxJobIdOf, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
 export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';
 export { TcpProxy } from './tcp-proxy';
+export { startSteadyReportLoad, type SteadyReportLoad } from './steady-load';
 export { PrivateRedis, type PrivateRedisOptions } from './private-redis';
 export { SocketTestServer, type TestTrader } from './socket-test-server';
 export { startServerProcess, isProcessAlive, waitForExit, tailFile, type ServerProcess, type ServerProcessOptions, type ExitStatus } from './server-process';
