@@ -1,23 +1,25 @@
 /**
- * Orders the test files so that the ones that put a steady load through a
- * fault never run at the same time: each needs most of the 2 cores for its
- * 200 reports/s, and two at once starve each other into failing (what they
- * assert is the system under load, not the machine's spare CPU). The first
- * goes first, the other last; everything else runs in between, slowest first
- * as jest would.
+ * Spreads the test files that take the load-test lock (they put a steady load
+ * through a fault, or a large backlog through several processes: see
+ * libs/testing's acquireLoadTestLock) evenly through the run, so the jest
+ * worker that waits for the lock is rarely idle for long: while one holds it,
+ * the other works through light files. Everything else keeps jest's order
+ * (slowest first).
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-const FIRST = /mail-faults\.int\.test\.ts$/;
-const LAST = /redis-faults\.int\.test\.ts$/;
+const HEAVY = /(mail-faults|redis-faults|processes|pg-restart|two-pollers)\.int\.test\.ts$/;
 
 class LoadTestSequencer extends Sequencer {
   async sort(tests) {
     const sorted = await super.sort(tests);
-    const first = sorted.filter((t) => FIRST.test(t.path));
-    const last = sorted.filter((t) => LAST.test(t.path));
-    const rest = sorted.filter((t) => !FIRST.test(t.path) && !LAST.test(t.path));
-    return [...first, ...rest, ...last];
+    const heavy = sorted.filter((t) => HEAVY.test(t.path));
+    const rest = sorted.filter((t) => !HEAVY.test(t.path));
+    if (heavy.length === 0) return sorted;
+    const out = [];
+    const gap = Math.ceil(rest.length / heavy.length);
+    heavy.forEach((t, i) => out.push(t, ...rest.slice(i * gap, (i + 1) * gap)));
+    return out;
   }
 }
 

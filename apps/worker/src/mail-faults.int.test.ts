@@ -1,4 +1,4 @@
-import { insertAccount, insertOrder, startSteadyReportLoad, waitFor } from '@execn/testing';
+import { acquireLoadTestLock, insertAccount, insertOrder, startSteadyReportLoad, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 /**
@@ -8,6 +8,11 @@ import { PipelineHarness } from './test-support/pipeline-harness';
  * a real SMTP server and real sockets, and everything that flowed is checked.
  */
 describe('mail heals by itself after SMTP faults, under a steady load', () => {
+  // Needs most of the 2 cores: one such test file at a time (see acquireLoadTestLock); released last.
+  let releaseLoadTestLock: () => void = () => undefined;
+  beforeAll(async () => {
+    releaseLoadTestLock = await acquireLoadTestLock();
+  }, 600_000);
   const RATE_PER_SECOND = 200;
   const h = new PipelineHarness({
     // Enough attempts to ride out the faults below; a short socket timeout so a hang is detected in a second.
@@ -90,4 +95,5 @@ describe('mail heals by itself after SMTP faults, under a steady load', () => {
       return r!.n === ids.length;
     }, 10_000, `every mail delivery recorded sent (${sent!.n} of ${ids.length})`);
   }, 90_000);
+  afterAll(() => releaseLoadTestLock());
 });

@@ -1,7 +1,7 @@
 import { signToken } from '@execn/auth';
 import { connectTrader, type TraderConnection } from '@execn/client';
 import type { ExecutionReport } from '@execn/contracts';
-import { PrivatePostgres, insertAccount, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
+import { PrivatePostgres, acquireLoadTestLock, insertAccount, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
 import { OrderFlow } from './test-support/order-flow';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
@@ -43,6 +43,11 @@ function connect(url: string, token: string): Trader {
 }
 
 describe('PostgreSQL restarted (fast shutdown, start again) while orders flow', () => {
+  // Needs most of the 2 cores: one such test file at a time (see acquireLoadTestLock); released last.
+  let releaseLoadTestLock: () => void = () => undefined;
+  beforeAll(async () => {
+    releaseLoadTestLock = await acquireLoadTestLock();
+  }, 600_000);
   const h = new PipelineHarness();
   let pg: PrivatePostgres;
   const apps: AppProcess[] = [];
@@ -158,4 +163,5 @@ describe('PostgreSQL restarted (fast shutdown, start again) while orders flow', 
       await waitFor(() => late.reports.size === mine.length, 10_000, `replay of ${account}`);
     }
   }, 90_000);
+  afterAll(() => releaseLoadTestLock());
 });

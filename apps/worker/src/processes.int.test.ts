@@ -2,13 +2,18 @@ import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES, mailJobId } from '@execn/queues';
-import { insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, outboxJobIdOf, waitFor } from '@execn/testing';
+import { acquireLoadTestLock, insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, outboxJobIdOf, waitFor } from '@execn/testing';
 import { killIfRunning, spawnApp, type ChildApp } from './test-support/child-app';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 const SHORT_LOCKS = { WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '1000' };
 
 describe('worker and poller processes', () => {
+  // Needs most of the 2 cores: one such test file at a time (see acquireLoadTestLock); released last.
+  let releaseLoadTestLock: () => void = () => undefined;
+  beforeAll(async () => {
+    releaseLoadTestLock = await acquireLoadTestLock();
+  }, 600_000);
   const h = new PipelineHarness();
   const children: ChildApp[] = [];
   let account: { id: string; email: string };
@@ -133,4 +138,5 @@ describe('worker and poller processes', () => {
       throw new Error(`${(err as Error).message}: mailed ${mailed().size} of ${ids.length}; deliveries ${JSON.stringify(rows)} states ${states.join()}\n${worker.output().slice(-3000)}`);
     });
   }, 60_000);
+  afterAll(() => releaseLoadTestLock());
 });

@@ -1,7 +1,16 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@execn/queues';
-import { PrivateRedis, TcpProxy, insertAccount, insertOrder, startSteadyReportLoad, waitFor, type SteadyReportLoad } from '@execn/testing';
+import {
+  PrivateRedis,
+  TcpProxy,
+  acquireLoadTestLock,
+  insertAccount,
+  insertOrder,
+  startSteadyReportLoad,
+  waitFor,
+  type SteadyReportLoad,
+} from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 /**
@@ -14,6 +23,11 @@ import { PipelineHarness } from './test-support/pipeline-harness';
  * processed and its mail delivery `sent`. Duplicates are counted and bounded.
  */
 describe('Redis faults under a steady load', () => {
+  // Needs most of the 2 cores: one such test file at a time (see acquireLoadTestLock); released last.
+  let releaseLoadTestLock: () => void = () => undefined;
+  beforeAll(async () => {
+    releaseLoadTestLock = await acquireLoadTestLock();
+  }, 600_000);
   const RATE_PER_SECOND = 200;
   // Fast settings: a short lease so claims stuck in the outage are retaken quickly; a short stale window for /healthz.
   const env = {
@@ -181,4 +195,5 @@ describe('Redis faults under a steady load', () => {
       await proxy.restore();
     });
   }, 120_000);
+  afterAll(() => releaseLoadTestLock());
 });

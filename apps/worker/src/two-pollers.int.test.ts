@@ -1,7 +1,12 @@
-import { insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, waitFor } from '@execn/testing';
+import { acquireLoadTestLock, insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 describe('two pollers at once', () => {
+  // Needs most of the 2 cores: one such test file at a time (see acquireLoadTestLock); released last.
+  let releaseLoadTestLock: () => void = () => undefined;
+  beforeAll(async () => {
+    releaseLoadTestLock = await acquireLoadTestLock();
+  }, 600_000);
   const h = new PipelineHarness({ OUTBOX_BATCH_SIZE: '50' });
 
   beforeAll(async () => {
@@ -35,4 +40,5 @@ describe('two pollers at once', () => {
     expect(duplicates + mailDuplicates).toBeLessThanOrEqual(total * 0.01);
     expect(await h.metricValue('outbox_events_total', { status: 'enqueued' })).toBe(total);
   }, 60_000);
+  afterAll(() => releaseLoadTestLock());
 });

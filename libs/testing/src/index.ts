@@ -6,6 +6,7 @@ export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog
 export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';
 export { TcpProxy } from './tcp-proxy';
 export { startSteadyReportLoad, type SteadyReportLoad } from './steady-load';
+export { acquireLoadTestLock } from './load-test-lock';
 export { PrivateRedis, type PrivateRedisOptions } from './private-redis';
 export { SocketTestServer, type TestTrader } from './socket-test-server';
 export { startServerProcess, isProcessAlive, waitForExit, tailFile, type ServerProcess, type ServerProcessOptions, type ExitStatus } from './server-process';
