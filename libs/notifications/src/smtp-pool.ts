@@ -81,7 +81,9 @@ export class SmtpPool {
       this.release(conn);
       return info;
     } catch (err) {
-      this.discard(conn, !('responseCode' in (err as object)));
+      // An SMTP reply (4xx/5xx) leaves the server reachable; anything else says the connection failed.
+      const replied = typeof err === 'object' && err !== null && 'responseCode' in err;
+      this.discard(conn, !replied);
       throw err;
     }
   }
