@@ -211,6 +211,35 @@ describe('placeOrder report chains', () => {
     expect(await findViolations(db.sql)).toEqual([]);
   });
 
+  it('one transaction with several reports per account: the seqs of each account follow its events, gap-free', async () => {
+    const lastSeq = async (t: { accountId: string }) => (await listReports(db.sql, t, { limit: 1 })).lastSeq;
+    const [a0, b0] = [await lastSeq(A), await lastSeq(B)];
+    // One transaction: A rests three asks; B's IOC sweeps them (new, three fills, the remainder cancelled).
+    const outcomes = await placeOrders(db.sql, [
+      { trader: A, input: limit('sell', 1, '10') },
+      { trader: A, input: limit('sell', 1, '10.05') },
+      { trader: A, input: limit('sell', 1, '10.10') },
+      { trader: B, input: limit('buy', 5, '10.10', { timeInForce: 'IOC' }) },
+    ]);
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const a = (await listReports(db.sql, A, { sinceSeq: a0 })).reports;
+    const b = (await listReports(db.sql, B, { sinceSeq: b0 })).reports;
+    expect(a.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6].map((k) => a0 + k));
+    expect(a.map((r) => [r.execType, r.lastPx && Number(r.lastPx)])).toEqual([
+      ['new', null], ['new', null], ['new', null], ['trade', 10], ['trade', 10.05], ['trade', 10.1],
+    ]);
+    expect(b.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5].map((k) => b0 + k));
+    expect(b.map((r) => [r.execType, r.cumQty, r.reason])).toEqual([
+      ['new', 0, null], ['trade', 1, null], ['trade', 2, null], ['trade', 3, null], ['cancelled', 3, 'unfilled_remainder'],
+    ]);
+    // Commit order is event order: within each account, a later seq has a later eventId.
+    for (const chain of [a, b]) {
+      const ids = chain.map((r) => BigInt(r.eventId));
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+    }
+    expect(await findViolations(db.sql)).toEqual([]);
+  });
+
   it('walks a deep book in numeric price order, reading past the first chunk', async () => {
     // 40 asks from 100.00 up, then a better one at 99.00 that sorts after them as text.
     for (let i = 0; i < 40; i++) await placeOrder(db.sql, A, limit('sell', 1, `${100 + i / 10}`));
