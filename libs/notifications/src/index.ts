@@ -1,6 +1,7 @@
 export { renderExecutionReportMail, reportSubject, type RenderedReportMail } from './render-execution-report';
 export { messageIdHost, reportMessageId } from './message-id';
-export { SmtpPool, SmtpTimeoutError, type SmtpPoolOptions, type OutgoingMail } from './smtp-pool';
+export { SmtpPool, type SmtpPoolOptions } from './smtp-pool';
+export { SmtpTimeoutError, type OutgoingMail } from './pooled-smtp-connection';
 export { sendReportMail, type ReportMail } from './send-report-mail';
 export { isPermanentSmtpError, describeSmtpError } from './smtp-error';
 export { RedisReportBroadcaster, type ReportBroadcaster } from './report-broadcaster';
