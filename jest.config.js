@@ -15,7 +15,7 @@ module.exports = {
   // whole pipeline and assert it recovers its rate, which two files at once on 2 cores cannot show (measured:
   // both load tests failed side by side, and the mail one next to a Chromium test). The whole run is ~5 minutes.
   maxWorkers: process.env.CI ? 1 : '50%',
-  // Spreads the files that take the load-test lock through the run (see the file).
+  // The load-under-fault files first (see the file).
   testSequencer: '<rootDir>/jest/test-sequencer.js',
   // Integration tests start real servers and processes; 2 loaded cores make 5 s too tight.
   testTimeout: 30_000,
