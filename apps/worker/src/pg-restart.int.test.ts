@@ -20,6 +20,16 @@ async function statusOf(url: string): Promise<number | 'timeout'> {
   }
 }
 
+/** Waits until `GET url` answers `want`; the error names the last answer seen. */
+async function waitForStatus(url: string, want: number, timeoutMs: number, why: string): Promise<void> {
+  let last: number | 'timeout' | undefined;
+  try {
+    await waitFor(async () => (last = await statusOf(url)) === want, timeoutMs, `${url} ${want} ${why}`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (last answer: ${last})`);
+  }
+}
+
 /** A trader's SDK connection and every report it handed over. */
 interface Trader {
   connection: TraderConnection;
@@ -110,13 +120,13 @@ describe('PostgreSQL restarted (fast shutdown, start again) while orders flow', 
     const stoppedAt = Date.now();
     await pg.stop();
     const downAt = Date.now();
-    for (const url of readyz) await waitFor(async () => (await statusOf(url)) === 503, 10_000, `${url} 503 while PostgreSQL is away`);
+    for (const url of readyz) await waitForStatus(url, 503, 10_000, 'while PostgreSQL is away');
     await waitFor(() => flow.since(downAt).filter((r) => r.status !== 201).length >= 10, 10_000, `orders refused while PostgreSQL is away (${flow.summary()})`);
     expect(flow.since(downAt).filter((r) => r.status === 201)).toEqual([]);
 
     const restartedAt = Date.now();
     await pg.start();
-    for (const url of readyz) await waitFor(async () => (await statusOf(url)) === 200, 20_000, `${url} 200 after the restart`);
+    for (const url of readyz) await waitForStatus(url, 200, 20_000, 'after the restart');
     await waitFor(() => flow.since(restartedAt).some((r) => r.status === 201), 15_000, `an order accepted after the restart (${flow.summary()})`);
     await flow.stop();
 

@@ -42,7 +42,29 @@ export async function startHealthServer(
   };
 }
 
-/** Answers one of the three health paths; shared with the express apps. */
+/**
+ * The longest a `/healthz` or `/readyz` check may take; past it the answer is
+ * 503. A probe must answer within the orchestrator's timeout: a pool query
+ * waiting on a connection to a database that is away, or an ioredis command
+ * queued while Redis is down, would otherwise hold it (seen in CI: a worker's
+ * `/readyz` did not answer while PostgreSQL was stopped).
+ */
+export const HEALTH_CHECK_TIMEOUT_MS = 2_000;
+
+/** `check()`, or false when it rejects or has not answered within `ms`. */
+async function withinDeadline(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(check).catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Answers one of the three health paths; shared with the express apps and the ws nodes. */
 export async function handleHealthRequest(
   url: string,
   registry: Registry,
@@ -52,11 +74,11 @@ export async function handleHealthRequest(
   const json = 'application/json';
   try {
     if (path === '/healthz') {
-      const ok = await checks.live();
+      const ok = await withinDeadline(checks.live, HEALTH_CHECK_TIMEOUT_MS);
       return { status: ok ? 200 : 503, type: json, body: JSON.stringify({ status: ok ? 'ok' : 'stalled' }) };
     }
     if (path === '/readyz') {
-      const ok = await checks.ready();
+      const ok = await withinDeadline(checks.ready, HEALTH_CHECK_TIMEOUT_MS);
       return { status: ok ? 200 : 503, type: json, body: JSON.stringify({ status: ok ? 'ready' : 'not_ready' }) };
     }
     if (path === '/metrics') {
