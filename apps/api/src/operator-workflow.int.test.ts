@@ -1,7 +1,7 @@
 import { loadConfig } from '@execn/config';
 import { createLogger, createMetrics } from '@execn/observability';
 import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
-import { SmtpSink, SocketTestServer, insertAccount, insertExecutionReports, insertOrder, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
+import { SmtpSink, SocketTestServer, insertAccount, insertExecutionReports, insertOrder, mailJobIdOf, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { deletePrefixKeys, REDIS_URL, startOperatorHarness, type OperatorHarness } from './test-support/operator-harness';
 
@@ -162,7 +162,7 @@ describe('Bull Board in headless Chromium', () => {
       await page.locator('a[href$="/admin/queues/queue/mail"]').first().waitFor({ timeout: 15_000 });
 
       await page.goto(`${h.url}/admin/queues/queue/mail?status=failed`);
-      await page.getByText(`mail-${id}-g1`).first().waitFor({ timeout: 15_000 });
+      await page.getByText((await mailJobIdOf(h.db.sql, id!))!).first().waitFor({ timeout: 15_000 });
       await page.getByText(/550/).first().waitFor({ timeout: 15_000 });
     } finally {
       await context.close();

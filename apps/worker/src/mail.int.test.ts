@@ -1,7 +1,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAMES, mailJobId } from '@execn/queues';
-import { insertAccount, insertExecutionReports, insertOrder, waitFor } from '@execn/testing';
+import { createLogger } from '@execn/observability';
+import { OutboxReconciler, RedisEpoch, outboxEpochKey, requeueEvent } from '@execn/outbox';
+import { MAIL_JOB_NAME, QUEUE_NAMES, mailJobEvents, mailJobOptions, mailJobSchema } from '@execn/queues';
+import { insertAccount, insertExecutionReports, insertOrder, mailJobIdOf, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 describe('mail delivery against a real SMTP server', () => {
@@ -70,7 +72,7 @@ describe('mail delivery against a real SMTP server', () => {
       return x?.status === 'failed' ? x : null;
     }, 10_000, 'delivery failed');
     expect(d).toMatchObject({ attempts: 1, last_error: expect.stringContaining('550') });
-    const job = await mailQueue.getJob(mailJobId(id!, 1));
+    const job = await mailQueue.getJob((await mailJobIdOf(h.db.sql, id!))!);
     expect(await job!.getState()).toBe('failed');
     expect(job!.attemptsMade).toBe(1);
     expect(mailsOf(id!)).toHaveLength(0);
@@ -84,7 +86,101 @@ describe('mail delivery against a real SMTP server', () => {
     await waitFor(async () => (await mailDelivery(id!))?.status === 'sent', 10_000, 'sent');
     const again = await mailQueue.add('execution.report.mail', { eventId: id!, generation: 1 }, { jobId: `redelivered-${id}` });
     await waitFor(async () => (await again.getState()) === 'completed', 10_000, 'redelivered job done');
-    expect((await mailQueue.getJob(again.id!))!.returnvalue).toBe('already_sent');
+    expect((await mailQueue.getJob(again.id!))!.returnvalue).toEqual({ already_sent: 1 });
     expect(mailsOf(id!)).toHaveLength(1);
+  });
+
+  /** An account of its own (so a fault can target its address) with an order. */
+  const trader = async () => {
+    const a = await insertAccount(h.db.sql);
+    return { accountId: a.id, orderId: await insertOrder(h.db.sql, { accountId: a.id }), email: a.email };
+  };
+  const jobOf = async (id: string) => waitFor(() => mailJobIdOf(h.db.sql, id), 10_000, `mail job of ${id} recorded`);
+
+  it('one mail job carries the mails of one outbox job; a 550 is final for its mail alone, a 451 is retried alone', async () => {
+    const [ok, refused, greylisted] = [await trader(), await trader(), await trader()];
+    h.sink.faults.rejectRecipients = {
+      [refused.email]: { code: 550, message: 'No such user' },
+      [greylisted.email]: { code: 451, message: 'Greylisted, try again later' },
+    };
+    // One transaction, one claim, one outbox job: one mail job for the three.
+    const ids = await insertExecutionReports(h.db.sql, [ok, refused, greylisted]);
+    const [okId, refusedId, greyId] = ids as [string, string, string];
+    const jobId = await jobOf(okId);
+    expect([await mailJobIdOf(h.db.sql, refusedId), await mailJobIdOf(h.db.sql, greyId)]).toEqual([jobId, jobId]);
+
+    await waitFor(async () => (await mailDelivery(okId))?.status === 'sent', 10_000, 'the accepted mail sent');
+    await waitFor(async () => (await mailDelivery(refusedId))?.status === 'failed', 10_000, 'the 550 recorded failed');
+    // The retry carries only the greylisted mail.
+    await waitFor(async () => {
+      const job = await mailQueue.getJob(jobId);
+      return JSON.stringify(job?.data) === JSON.stringify({ events: [{ eventId: greyId, generation: 1 }] });
+    }, 10_000, 'job narrowed to the mail still to send');
+    expect((await mailDelivery(greyId))!.status).toBe('pending');
+    h.sink.faults = {};
+    await waitFor(async () => (await mailDelivery(greyId))?.status === 'sent', 15_000, 'the greylisted mail sent on a retry');
+    await waitFor(async () => (await mailQueue.getJob(jobId).then((j) => j?.getState())) === 'completed', 10_000, 'job completed');
+
+    expect(mailsOf(okId)).toHaveLength(1);
+    expect(mailsOf(greyId)).toHaveLength(1);
+    expect(mailsOf(refusedId)).toHaveLength(0);
+    expect(await mailDelivery(okId)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await mailDelivery(refusedId)).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('550') });
+    expect((await mailDelivery(greyId))!.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a mail job of a generation requeued since sends nothing (a board retry of the old failed job after an admin requeue)', async () => {
+    const t = await trader();
+    h.sink.faults.rejectRecipients = { [t.email]: { code: 550, message: 'Mailbox disabled' } };
+    const [id] = (await insertExecutionReports(h.db.sql, [t])) as [string];
+    const oldJob = await jobOf(id);
+    await waitFor(async () => (await mailDelivery(id))?.status === 'failed', 10_000, 'generation 1 mail failed');
+    h.sink.faults = {};
+    // The admin requeues the event: generation 2 is dispatched and mailed.
+    await requeueEvent(h.db.sql, id);
+    await waitFor(() => mailsOf(id).length === 1, 15_000, 'generation 2 mailed');
+    expect(mailsOf(id)[0]!.messageId).toBe(`<${id}.2@exec.test>`);
+    // Then an operator retries the old failed job from the board: the generation-1 mail is stale, not sent.
+    const job = (await mailQueue.getJob(oldJob))!;
+    await job.retry();
+    await waitFor(async () => (await job.getState()) === 'completed', 10_000, 'old job completed');
+    expect((await mailQueue.getJob(oldJob))!.returnvalue).toEqual({ stale: 1 });
+    expect(mailsOf(id)).toHaveLength(1);
+  });
+
+  it('a mail job lost from Redis is added again by the reconciliation with every mail it carried, past its page too', async () => {
+    await h.stopProcesses();
+    const poller = await h.startPoller();
+    const outboxOnly = h.startWorker({ WORKER_QUEUES: 'outbox' });
+    const t = await trader();
+    const ids = (await insertExecutionReports(h.db.sql, [t, t, t])) as string[];
+    const jobId = await jobOf(ids[0]!);
+    await waitFor(async () => (await Promise.all(ids.map((id) => mailJobIdOf(h.db.sql, id)))).every((j) => j === jobId), 10_000, 'one mail job for the three');
+    await Promise.all([poller.close(), outboxOnly.close()]);
+    await mailQueue.remove(jobId);
+    expect(await mailQueue.getJob(jobId)).toBeUndefined();
+
+    // A page of one delivery: the job comes back with the three mails all the same.
+    const reconciler = new OutboxReconciler({
+      sql: h.db.sql,
+      outboxQueue: new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: h.prefix }),
+      mailQueue,
+      mailJobOptions: mailJobOptions(3, 100),
+      epoch: new RedisEpoch(redis, outboxEpochKey(h.prefix)),
+      log: createLogger({ name: 'test', level: 'silent' }),
+      leaseMs: 0,
+      pageSize: 1,
+      maxPagesPerPass: 1,
+    });
+    const result = await reconciler.reconcileOnce();
+    expect(result.mailJobsReadded).toBe(3);
+    const readded = (await mailQueue.getJob(jobId))!;
+    expect(readded.name).toBe(MAIL_JOB_NAME);
+    expect(mailJobEvents(mailJobSchema.parse(readded.data)).map((e) => e.eventId)).toEqual(ids);
+
+    h.startWorker({ WORKER_QUEUES: 'mail' });
+    await waitFor(() => ids.every((id) => mailsOf(id).length === 1), 15_000, 'the three mailed');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ids.map((id) => mailsOf(id).length)).toEqual([1, 1, 1]);
   });
 });

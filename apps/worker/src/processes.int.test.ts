@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAMES, mailJobId } from '@execn/queues';
-import { acquireLoadTestLock, insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, outboxJobIdOf, waitFor } from '@execn/testing';
+import { QUEUE_NAMES } from '@execn/queues';
+import { acquireLoadTestLock, insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, mailJobIdOf, outboxJobIdOf, waitFor } from '@execn/testing';
 import { killIfRunning, spawnApp, type ChildApp } from './test-support/child-app';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
@@ -88,7 +88,7 @@ describe('worker and poller processes', () => {
     // Two more events: processed by the child, whose mail jobs then hang on the SMTP server.
     const others = await insertExecutionReports(h.db.sql, [{ accountId: account.id, orderId }, { accountId: account.id, orderId }]);
     await waitFor(async () => (await processedCount(others)) === 2, 10_000, 'the other events processed by the child');
-    await waitFor(async () => (await jobState(QUEUE_NAMES.mail, mailJobId(others[0]!, 1))) === 'active', 10_000, 'mail job active');
+    await waitFor(async () => (await jobState(QUEUE_NAMES.mail, (await mailJobIdOf(h.db.sql, others[0]!)) ?? '')) === 'active', 10_000, 'mail job active');
 
     child.process.kill('SIGKILL');
     expect(await child.exited).toBe('SIGKILL');
@@ -130,8 +130,8 @@ describe('worker and poller processes', () => {
     await waitFor(async () => (await processedCount(ids)) === ids.length, 30_000, 'every event processed');
     await waitFor(() => allMailed(ids), 30_000, 'every event mailed').catch(async (err) => {
       const rows = await h.db.sql`select status, attempts, left(last_error, 80) as e, count(*)::int as n from notification_deliveries where channel = 'mail' group by 1, 2, 3`;
-      const stuck = await h.db.sql<{ id: string }[]>`select event_id::text as id from notification_deliveries where channel = 'mail' and status = 'pending' limit 3`;
-      const states: unknown[] = await Promise.all(stuck.map((r) => jobState(QUEUE_NAMES.mail, mailJobId(r.id, 1))));
+      const stuck = await h.db.sql<{ job_id: string }[]>`select job_id from notification_deliveries where channel = 'mail' and status = 'pending' limit 3`;
+      const states: unknown[] = await Promise.all(stuck.map((r) => jobState(QUEUE_NAMES.mail, r.job_id)));
       const q = new Queue(QUEUE_NAMES.mail, { connection: redis, prefix: h.prefix });
       states.push(JSON.stringify(await q.getJobCounts()), JSON.stringify(await redis.keys(`${h.prefix}:mail:marker*`)), String(await redis.zcard(`${h.prefix}:mail:marker`)));
       await q.close();

@@ -7,7 +7,6 @@ import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn
 import { ProgressMonitor, type Metrics } from '@execn/observability';
 import { ExecutionReportDispatcher, ReportMailDispatcher, pipelineDatabaseUrl } from '@execn/outbox';
 import { QUEUE_NAMES, createRedisConnection, mailJobOptions, socketIoAdapterKey } from '@execn/queues';
-import { createMailProcessor } from './processors/mail.processor';
 import { splitConcurrency } from './split-concurrency';
 
 /** Replaceable parts, for tests that must inject a fault they cannot cause for real. */
@@ -28,7 +27,8 @@ export interface WorkerApp {
 
 /**
  * Builds and starts the BullMQ workers of `WORKER_QUEUES`: `outbox`
- * (broadcast + mail job + mark processed) and `mail` (SMTP send with retries).
+ * (broadcast, mark processed, mail job: `ExecutionReportDispatcher`) and `mail`
+ * (SMTP sends with retries: `ReportMailDispatcher`).
  */
 export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: config.databasePoolSize, applicationName: 'worker' });
@@ -117,7 +117,7 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
       metrics,
       log,
     });
-    workers.push(makeWorker(QUEUE_NAMES.mail, createMailProcessor(dispatcher)));
+    workers.push(makeWorker(QUEUE_NAMES.mail, (job: Job) => dispatcher.process(job)));
   }
 
   // Idle progress, per queue: Redis answers and nothing waits in it. Jobs waiting with none completing is a stuck worker.

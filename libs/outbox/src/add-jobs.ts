@@ -1,5 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { mailJobId, outboxBatchJobName, type MailJob, type OutboxJob } from '@execn/queues';
+import { MAIL_JOB_NAME, outboxBatchJobName, type MailJob, type OutboxJob } from '@execn/queues';
 import type { ClaimedEvent } from './claim-pending-events';
 import type { EventRef } from './event-ref';
 
@@ -22,14 +22,33 @@ export async function addOutboxJobs(queue: Queue, events: ClaimedEvent[], option
   );
 }
 
-/** Adds the mail jobs of a batch of event generations in one `addBulk` (idempotent by job id). */
-export async function addMailJobs(queue: Queue, refs: EventRef[], options: JobsOptions): Promise<void> {
-  if (refs.length === 0) return;
+/** A mail job to add: its id and the event generations whose mails it sends. */
+export interface MailJobSpec {
+  jobId: string;
+  refs: EventRef[];
+}
+
+/**
+ * Adds mail jobs in one `addBulk`, idempotent by job id: a job already in the queue (waiting, delayed, active,
+ * or kept after it ended) is left as it is.
+ */
+export async function addMailJobs(queue: Queue, jobs: MailJobSpec[], options: JobsOptions): Promise<void> {
+  if (jobs.length === 0) return;
   await queue.addBulk(
-    refs.map((r) => ({
-      name: 'execution.report.mail',
-      data: { eventId: r.eventId, generation: r.generation } satisfies MailJob,
-      opts: { ...options, jobId: mailJobId(r.eventId, r.generation) },
+    jobs.map(({ jobId, refs }) => ({
+      name: MAIL_JOB_NAME,
+      data: { events: refs.map((r) => ({ eventId: r.eventId, generation: r.generation })) } satisfies MailJob,
+      opts: { ...options, jobId },
     })),
   );
+}
+
+/** Groups event generations by the mail job that carries them (`jobIdOf`), in first-seen order. */
+export function groupMailJobs<T extends EventRef>(items: T[], jobIdOf: (item: T) => string): MailJobSpec[] {
+  const groups = new Map<string, EventRef[]>();
+  for (const item of items) {
+    const jobId = jobIdOf(item);
+    groups.set(jobId, [...(groups.get(jobId) ?? []), { eventId: item.eventId, generation: item.generation }]);
+  }
+  return [...groups].map(([jobId, refs]) => ({ jobId, refs }));
 }

@@ -6,6 +6,8 @@ import { sortByEventId, type EventRef } from './event-ref';
 export interface DispatchOutcome extends EventRef {
   /** The broadcast's outcome; undefined when the event has no websocket channel. */
   websocket?: { status: 'sent' | 'failed'; error: string | null };
+  /** The mail job that is to carry the event's mail (one per outbox job: `mailJobIdFor`). */
+  mailJobId: string;
 }
 
 /** Per input: what the statement found and did. */
@@ -14,6 +16,11 @@ export interface CompletedDispatch {
   result: 'processed' | 'duplicate' | 'stale' | 'missing';
   /** The event's mail delivery of this generation is `pending`: its mail job must be (or may already be) added. */
   mailPending: boolean;
+  /**
+   * The mail job of that pending delivery: the one recorded when it was first marked (a retried outbox job
+   * re-adds that same job), or, for a delivery recorded before mail jobs carried batches, `mailJobId`.
+   */
+  mailJobId: string | null;
   /** The event is a report whose account has no email (or is gone): no mail. */
   noRecipient: boolean;
   /** The event is a report whose order row is gone (it is still dispatched). */
@@ -25,8 +32,8 @@ export interface CompletedDispatch {
 /**
  * Marks a batch of events `processed` (processed_at, attempts + 1) where the
  * generation still matches, records their websocket delivery, and records the
- * mail delivery `pending` of each report whose account has an email, all in
- * one statement. The caller adds the mail jobs after it: a crash in between
+ * mail delivery `pending` of each report whose account has an email, with the
+ * mail job that is to carry it, all in one statement. The caller adds the mail jobs after it: a crash in between
  * leaves a pending mail delivery without a job, which the reconciliation finds
  * and enqueues after the lease.
  *
@@ -41,6 +48,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       gen: o.generation,
       ws_status: o.websocket?.status ?? null,
       ws_error: o.websocket?.error ?? null,
+      mail_job: o.mailJobId,
     })),
   );
   const rows = await sql<
@@ -50,6 +58,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       current_generation: number | null;
       processed_now: boolean;
       mail_pending: boolean;
+      mail_job_id: string | null;
       no_recipient: boolean;
       order_missing: boolean;
       seconds: number | null;
@@ -60,7 +69,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       -- ON CONFLICT may touch a row once per statement.
       -- The LIMIT is the batch size, for the planner (see refsJson).
       select distinct on (id, gen) * from (
-        select * from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, ws_status text, ws_error text)
+        select * from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, ws_status text, ws_error text, mail_job text)
         limit ${outcomes.length}) t
       order by id, gen, ws_status desc nulls last
     ),
@@ -82,16 +91,18 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
           last_error = excluded.last_error, updated_at = now()
     ),
     mail as (
-      insert into notification_deliveries (event_id, channel, generation, status)
-      select done.id, 'mail', done.generation, 'pending'
-      from done join accounts a on a.id = done.account_id
+      insert into notification_deliveries (event_id, channel, generation, status, job_id)
+      select done.id, 'mail', done.generation, 'pending', t.mail_job
+      from done join t on t.id = done.id and t.gen = done.generation
+      join accounts a on a.id = done.account_id
       where done.type = ${EXECUTION_REPORT_EVENT} and a.email is not null
       on conflict (event_id, channel, generation) do nothing
-      returning event_id, generation
+      returning event_id, generation, job_id
     )
     select t.id::text as id, t.gen, o.generation as current_generation,
            (done.id is not null) as processed_now,
            (mail.event_id is not null or coalesce(d.status = 'pending', false)) as mail_pending,
+           coalesce(mail.job_id, d.job_id) as mail_job_id,
            (done.id is not null and done.type = ${EXECUTION_REPORT_EVENT} and a.email is null) as no_recipient,
            (done.id is not null and done.type = ${EXECUTION_REPORT_EVENT} and done.order_id is not null and ord.id is null) as order_missing,
            done.seconds
@@ -110,6 +121,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
     return {
       result,
       mailPending: result !== 'missing' && result !== 'stale' && !!r?.mail_pending,
+      mailJobId: r?.mail_job_id ?? null,
       noRecipient: !!r?.no_recipient,
       orderMissing: !!r?.order_missing,
       dispatchSeconds: r?.seconds ?? null,

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
 import type { ReportBroadcaster } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
-import { outboxJobEvents, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
-import { addMailJobs } from './add-jobs';
+import { mailJobId, mailJobIdFor, outboxJobEvents, outboxJobId, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
+import { addMailJobs, groupMailJobs, type MailJobSpec } from './add-jobs';
 import { completeEventDispatch, type CompletedDispatch, type DispatchOutcome } from './complete-event-dispatch';
 import type { EventRef } from './event-ref';
 import { loadEventPayloads } from './load-event-payloads';
@@ -28,6 +28,12 @@ export type DispatchResult = CompletedDispatch['result'];
 /** How a job ended: how many of its events ended which way (its BullMQ return value). */
 export type JobResult = Partial<Record<DispatchResult, number>>;
 
+/** How one event's dispatch ended, and the mail job its pending mail is to be in, if it has one. */
+interface EventDispatch {
+  result: DispatchResult;
+  mail?: EventRef & { jobId: string };
+}
+
 /**
  * The life of one `outbox` job, from fetch to `processed`, top to bottom:
  *
@@ -39,7 +45,9 @@ export type JobResult = Partial<Record<DispatchResult, number>>;
  * 3. One batched statement marks the event `processed` where the generation still matches and records the
  *    websocket and (pending) mail deliveries.
  * 4. Only then is the mail job added, so a stale or duplicate job never mails: a crash between 3 and 4
- *    leaves a pending mail delivery that the reconciliation enqueues after the lease.
+ *    leaves a pending mail delivery that the reconciliation enqueues after the lease. One mail job carries
+ *    the job's pending mails (its id is derived from this job's, and recorded on each delivery in step 3):
+ *    a mail job costs ~40 Redis commands and a fetch, whatever it carries.
  * 5. Database and Redis errors throw, so BullMQ retries the job; after its last attempt `recordFinalFailure`
  *    marks the event `failed` (final until an admin requeues it).
  *
@@ -50,14 +58,14 @@ export type JobResult = Partial<Record<DispatchResult, number>>;
  */
 export class ExecutionReportDispatcher {
   private readonly markProcessed: MicroBatcher<DispatchOutcome, CompletedDispatch>;
-  private readonly addMailJob: MicroBatcher<EventRef, undefined>;
+  private readonly addMailJob: MicroBatcher<MailJobSpec, undefined>;
   private readonly loadPayload: MicroBatcher<EventRef, Record<string, unknown> | null>;
 
   constructor(private readonly o: ExecutionReportDispatcherOptions) {
     this.markProcessed = new MicroBatcher((outcomes) => completeEventDispatch(o.sql, outcomes));
-    this.addMailJob = new MicroBatcher(async (refs) => {
-      await addMailJobs(o.mailQueue, refs, o.mailJobOptions);
-      return refs.map(() => undefined);
+    this.addMailJob = new MicroBatcher(async (jobs) => {
+      await addMailJobs(o.mailQueue, jobs, o.mailJobOptions);
+      return jobs.map(() => undefined);
     });
     this.loadPayload = new MicroBatcher((refs) => loadEventPayloads(o.sql, refs));
   }
@@ -66,14 +74,18 @@ export class ExecutionReportDispatcher {
   async process(job: Job): Promise<JobResult> {
     const parsed = outboxJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid outbox job data: ${parsed.error.message}`);
-    const results = await Promise.all(outboxJobEvents(parsed.data, job.name).map((e) => this.dispatch(e.type, e)));
+    const events = outboxJobEvents(parsed.data, job.name);
+    const mailJob = mailJobIdFor(job.id ?? outboxJobId(events[0]!.eventId, events[0]!.generation));
+    const dispatched = await Promise.all(events.map((e) => this.dispatch(e.type, e, mailJob)));
+    const mails = dispatched.flatMap((d) => (d.mail ? [d.mail] : []));
+    await Promise.all(groupMailJobs(mails, (m) => m.jobId).map((spec) => this.addMailJob.load(spec)));
     const counts: JobResult = {};
-    for (const r of results) counts[r] = (counts[r] ?? 0) + 1;
+    for (const { result } of dispatched) counts[result] = (counts[result] ?? 0) + 1;
     return counts;
   }
 
-  /** Dispatches one event of a job (see the steps above). */
-  async dispatch(type: string, job: OutboxJobEvent): Promise<DispatchResult> {
+  /** Steps 2 and 3 for one event of a job; `mailJob` is the mail job this job's pending mails go in. */
+  private async dispatch(type: string, job: OutboxJobEvent, mailJob: string): Promise<EventDispatch> {
     const ref: EventRef = { eventId: job.eventId, generation: job.generation };
     const log = this.o.log.child({ eventId: ref.eventId, generation: ref.generation });
     const isReport = type === EXECUTION_REPORT_EVENT;
@@ -84,22 +96,23 @@ export class ExecutionReportDispatcher {
       const payload = job.payload ?? (await this.loadPayload.load(ref));
       if (!payload) {
         log.warn('outbox event not found; job acknowledged');
-        return 'missing';
+        return { result: 'missing' };
       }
       websocket = await this.broadcast({ ...payload, eventId: ref.eventId } as ExecutionReport, log);
     }
 
-    const done = await this.markProcessed.load({ ...ref, websocket });
+    const done = await this.markProcessed.load({ ...ref, websocket, mailJobId: mailJob });
     if (done.result === 'missing') log.warn('outbox event not found; job acknowledged');
     if (done.orderMissing) log.warn('order of outbox event not found; dispatched anyway');
     if (done.noRecipient) log.warn('account of outbox event has no email; no mail');
-    // A duplicate whose mail is still pending may be the retry of a job that died before adding it.
-    if (done.mailPending) await this.addMailJob.load(ref);
     if (done.result === 'processed') {
       this.o.metrics.outboxEventsTotal.inc({ type, status: 'processed' });
       if (done.dispatchSeconds !== null) this.o.metrics.executionReportDispatchSeconds.observe(done.dispatchSeconds);
     }
-    return done.result;
+    // A duplicate whose mail is still pending may be the retry of a job that died before adding it: its mail
+    // job is added again under the id its delivery recorded (a no-op when that job exists).
+    if (!done.mailPending) return { result: done.result };
+    return { result: done.result, mail: { ...ref, jobId: done.mailJobId ?? mailJobId(ref.eventId, ref.generation) } };
   }
 
   /** After a job's last attempt: its events still in flight are `failed`, not retried forever. */

@@ -5,18 +5,18 @@ export { completeEventDispatch, type DispatchOutcome, type CompletedDispatch } f
 export { markEventFailed } from './mark-event-failed';
 export { findInFlightEvents, type InFlightEvent } from './find-in-flight-events';
 export { resetEventsToPending } from './reset-events-to-pending';
-export { findPendingMailDeliveries } from './find-pending-mail-deliveries';
+export { findPendingMailDeliveries, findPendingMailDeliveriesOfJobs, type PendingMailDelivery } from './find-pending-mail-deliveries';
 export { loadMailContexts, type MailContext } from './load-mail-contexts';
 export { recordMailAttempts, type MailAttempt } from './record-mail-attempts';
 export { getPendingStats, getOutboxStats, type PendingStats, type OutboxStats } from './outbox-stats';
-export { addOutboxJobs, addMailJobs } from './add-jobs';
+export { addOutboxJobs, addMailJobs, type MailJobSpec } from './add-jobs';
 export { checkJobPresence, deleteJobRemains, type JobPresence } from './job-presence';
 export { RedisEpoch, outboxEpochKey } from './redis-epoch';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 export { OutboxReconciler, type OutboxReconcilerOptions, type ReconcileResult } from './outbox-reconciler';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { ExecutionReportDispatcher, type ExecutionReportDispatcherOptions, type DispatchResult } from './execution-report-dispatcher';
-export { ReportMailDispatcher, type ReportMailDispatcherOptions, type AttemptInfo, type MailResult } from './report-mail-dispatcher';
+export { ReportMailDispatcher, type ReportMailDispatcherOptions, type MailResult, type MailJobResult } from './report-mail-dispatcher';
 // Admin operations (issue 5): browse, inspect, requeue.
 export { toOutboxEventView, outboxEventColumns, type OutboxEventView, type OutboxEventRow } from './outbox-event-view';
 export { listOutboxEvents, type ListOutboxEventsOptions, type OutboxEventPage } from './list-events';

@@ -5,6 +5,8 @@ import { refsJson, type EventRef } from './event-ref';
 /** What the mail worker needs to send one event generation's mail. */
 export interface MailContext extends EventRef {
   payload: Record<string, unknown>;
+  /** The event's generation now: another than the job's means it was requeued since, and that mail is stale. */
+  currentGeneration: number;
   /** The account's email, or null when the account is gone. */
   email: string | null;
   /** The mail delivery's status, or null when it is not recorded yet. */
@@ -15,9 +17,9 @@ export interface MailContext extends EventRef {
 export async function loadMailContexts(sql: Sql, refs: EventRef[]): Promise<Array<MailContext | null>> {
   if (refs.length === 0) return [];
   const rows = await sql<
-    { id: string; gen: number; payload: Record<string, unknown>; email: string | null; delivery_status: DeliveryStatus | null }[]
+    { id: string; gen: number; current_generation: number; payload: Record<string, unknown>; email: string | null; delivery_status: DeliveryStatus | null }[]
   >`
-    select o.id::text as id, t.gen, o.payload, a.email, d.status as delivery_status
+    select o.id::text as id, t.gen, o.generation as current_generation, o.payload, a.email, d.status as delivery_status
     from (select * from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int) limit ${refs.length}) t -- see refsJson
     join outbox_events o on o.id = t.id
     left join accounts a on a.id = o.account_id
@@ -26,7 +28,7 @@ export async function loadMailContexts(sql: Sql, refs: EventRef[]): Promise<Arra
   return refs.map((ref) => {
     const r = byKey.get(`${ref.eventId}:${ref.generation}`);
     return r
-      ? { ...ref, payload: r.payload, email: r.email, deliveryStatus: r.delivery_status }
+      ? { ...ref, payload: r.payload, currentGeneration: r.current_generation, email: r.email, deliveryStatus: r.delivery_status }
       : null;
   });
 }

@@ -1,11 +1,11 @@
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
-import { mailJobId, outboxJobEvents, outboxJobId, outboxJobSchema } from '@execn/queues';
-import { addMailJobs } from './add-jobs';
+import { mailJobEvents, mailJobId, mailJobSchema, outboxJobEvents, outboxJobId, outboxJobSchema } from '@execn/queues';
+import { addMailJobs, groupMailJobs } from './add-jobs';
 import type { EventRef } from './event-ref';
 import { findInFlightEvents } from './find-in-flight-events';
-import { findPendingMailDeliveries } from './find-pending-mail-deliveries';
+import { findPendingMailDeliveries, findPendingMailDeliveriesOfJobs, type PendingMailDelivery } from './find-pending-mail-deliveries';
 import { checkJobPresence, deleteJobRemains } from './job-presence';
 import { markEventFailed } from './mark-event-failed';
 import { recordMailAttempts } from './record-mail-attempts';
@@ -113,35 +113,44 @@ export class OutboxReconciler {
 
   private async reconcileMail(olderThanMs: number, maxPages: number): Promise<number> {
     let readded = 0;
+    const queue = this.o.mailQueue;
     for (let pages = 0; pages < maxPages; pages++) {
       const page = await findPendingMailDeliveries(this.o.sql, { olderThanMs, afterId: this.cursors.mail, limit: this.pageSize });
       // Paged by event id: the (rare) later generations of the page's last event are seen on the next pass.
       this.cursors.mail = page.length < this.pageSize ? '0' : page[page.length - 1]!.eventId;
-      const presence = await checkJobPresence(
-        this.o.mailQueue,
-        page.map((r) => mailJobId(r.eventId, r.generation)),
-      );
-      const gone = page.filter((_, i) => presence[i] === 'missing');
-      const failed = page.filter((_, i) => presence[i] === 'failed');
-      // Only a real mail job's final failure marks the delivery failed; a husk (no data) is sent again.
-      const failedJobs = await Promise.all(failed.map((r) => this.o.mailQueue.getJob(mailJobId(r.eventId, r.generation))));
-      const husks = failed.filter((r, i) => (failedJobs[i]?.data as { eventId?: unknown } | undefined)?.eventId !== r.eventId);
-      if (husks.length) {
-        await Promise.all(husks.map((r) => this.o.mailQueue.remove(mailJobId(r.eventId, r.generation))));
-        gone.push(...husks);
-      }
-      await deleteJobRemains(this.o.mailQueue, gone.map((r) => mailJobId(r.eventId, r.generation)));
-      await addMailJobs(this.o.mailQueue, gone, this.o.mailJobOptions);
-      // The mail worker records its last attempt itself; this covers a worker that could not.
-      await recordMailAttempts(
-        this.o.sql,
-        failed.filter((r) => !husks.includes(r)).map((r) => ({ ...r, status: 'failed' as const, error: 'mail job failed', messageId: null })),
-      );
+      // One mail job carries the pending mails of one outbox job: its state is checked once.
+      const jobIds = [...new Set(page.map(mailJobOf))];
+      const presence = new Map((await checkJobPresence(queue, jobIds)).map((p, i) => [jobIds[i]!, p]));
+      const failedIds = jobIds.filter((id) => presence.get(id) === 'failed');
+      const failedJobs = new Map(await Promise.all(failedIds.map(async (id) => [id, await queue.getJob(id)] as const)));
+      // A job's final failure marks the deliveries it carried failed (the mail worker records its last attempt
+      // itself; this covers a worker that could not). A failed job that does not carry a pending delivery (a
+      // husk left by a wipe mid-job, with no data) is removed, and the delivery goes in a new job under its id.
+      const failed = page.filter((r) => presence.get(mailJobOf(r)) === 'failed');
+      const real = failed.filter((r) => carriesMail(failedJobs.get(mailJobOf(r)), r));
+      const husks = failed.filter((r) => !real.includes(r));
+      await recordMailAttempts(this.o.sql, real.map((r) => ({ ...r, status: 'failed' as const, error: 'mail job failed', messageId: null })));
+      await Promise.all([...new Set(husks.map(mailJobOf))].map((id) => queue.remove(id)));
+      const goneIds = [...new Set([...page.filter((r) => presence.get(mailJobOf(r)) === 'missing'), ...husks].map(mailJobOf))];
+      await deleteJobRemains(queue, goneIds);
+      // A job that vanished comes back with every mail it carried, those past this page too.
+      const legacy = page.filter((r) => r.jobId === null && goneIds.includes(mailJobOf(r)));
+      const gone = [...legacy, ...(await findPendingMailDeliveriesOfJobs(this.o.sql, goneIds.filter((id) => !legacy.some((r) => mailJobOf(r) === id))))];
+      await addMailJobs(queue, groupMailJobs(gone, mailJobOf), this.o.mailJobOptions);
       readded += gone.length;
       if (this.cursors.mail === '0') break;
     }
     return readded;
   }
+}
+
+/** The mail job of a pending delivery: the one recorded with it, or (recorded before batches) its own. */
+const mailJobOf = (r: PendingMailDelivery): string => r.jobId ?? mailJobId(r.eventId, r.generation);
+
+/** Whether a mail job's data carries this event generation (a husk left by a wipe mid-job has no data). */
+function carriesMail(job: Job | undefined, r: EventRef): boolean {
+  const parsed = mailJobSchema.safeParse(job?.data);
+  return parsed.success && mailJobEvents(parsed.data).some((x) => x.eventId === r.eventId && x.generation === r.generation);
 }
 
 /** Whether a job's data carries this event (a husk left by a wipe mid-job has no data). */

@@ -1,9 +1,10 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import type { ExecutionReport } from '@execn/contracts';
 import { describeSmtpError, isPermanentSmtpError, sendReportMail, type SmtpPool } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
+import { mailJobEvents, mailJobSchema, type MailJob } from '@execn/queues';
 import type { EventRef } from './event-ref';
 import { loadMailContexts, type MailContext } from './load-mail-contexts';
 import { MicroBatcher } from './micro-batcher';
@@ -20,21 +21,34 @@ export interface ReportMailDispatcherOptions {
   log: Logger;
 }
 
-/** Which attempt of its job this is (BullMQ's `attemptsMade` before it, and `opts.attempts`). */
-export interface AttemptInfo {
-  attemptsMade: number;
-  maxAttempts: number;
+/**
+ * How one event's mail ended in one run of its job: `sent`; `already_sent` (a redelivered job);
+ * `no_recipient`; `missing` (row gone); `stale` (the event was requeued since: the new generation has its own
+ * mail); `retry` (a failure BullMQ retries); `failed` (a 5xx, or the job's last attempt).
+ */
+export type MailResult = 'sent' | 'already_sent' | 'no_recipient' | 'missing' | 'stale' | 'retry' | 'failed';
+
+/** How a mail job ended: how many of its mails ended which way (its BullMQ return value). */
+export type MailJobResult = Partial<Record<MailResult, number>>;
+
+interface MailOutcome extends EventRef {
+  result: MailResult;
+  err?: unknown;
 }
 
-/** How a mail job ended. */
-export type MailResult = 'sent' | 'already_sent' | 'no_recipient' | 'missing';
-
 /**
- * The `mail` job: send one event generation's mail, unless its delivery is
- * already `sent` (a redelivered job). A `failed` delivery is tried again when
- * its job is (a retry from Bull Board): an operator asked for it. Every attempt is recorded on the
- * delivery row. Connection errors, timeouts and 4xx replies throw (BullMQ
- * retries with backoff); a 5xx is final (`UnrecoverableError`).
+ * The life of one `mail` job: it carries the mails of the events one outbox job marked (one event when the
+ * pipe is idle, a batch under load; a job added before batches carries one at the top level).
+ *
+ * 1. One statement (shared with the jobs in flight) loads each event's payload, current generation, the
+ *    account's email and the delivery's status. A delivery already `sent` is skipped (a redelivered job), as
+ *    is a generation that is no longer the event's (requeued since). A `failed` delivery is tried again when
+ *    its job is (a retry from Bull Board): an operator asked for it.
+ * 2. The mails are sent at once through the SMTP pool, each bounded by its own deadline.
+ * 3. Every attempt is recorded on its delivery row (one statement for the batch).
+ * 4. Connection errors, timeouts and 4xx replies are retried by BullMQ with backoff: the job's data is first
+ *    narrowed to the mails still to send, so a retry resends none that went and none that failed for good.
+ *    A 5xx is final for its mail; a job with nothing left but such failures ends `failed` (`UnrecoverableError`).
  */
 export class ReportMailDispatcher {
   private readonly contexts: MicroBatcher<EventRef, MailContext | null>;
@@ -52,39 +66,65 @@ export class ReportMailDispatcher {
     );
   }
 
-  async send(ref: EventRef, attempt: AttemptInfo): Promise<MailResult> {
+  /** The BullMQ processor of the `mail` queue. */
+  async process(job: Job): Promise<MailJobResult> {
+    const parsed = mailJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid mail job data: ${parsed.error.message}`);
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcomes = await Promise.all(mailJobEvents(parsed.data).map((ref) => this.send(ref, final)));
+    const counts: MailJobResult = {};
+    for (const { result } of outcomes) counts[result] = (counts[result] ?? 0) + 1;
+
+    const retry = outcomes.filter((x) => x.result === 'retry');
+    if (retry.length > 0) {
+      if (retry.length < outcomes.length) {
+        await job.updateData({ events: retry.map(({ eventId, generation }) => ({ eventId, generation })) } satisfies MailJob);
+      }
+      throw retry[0]!.err;
+    }
+    const failed = outcomes.filter((x) => x.result === 'failed');
+    if (failed.length === 0) return counts;
+    // Its last attempt, or nothing left but 5xx: the job ends failed, visible as such on the board.
+    throw new UnrecoverableError(`${failed.length} of ${outcomes.length} mails failed: ${describeSmtpError(failed[0]!.err)}`);
+  }
+
+  /** Steps 1 to 3 for one mail; never throws for an SMTP failure (the outcome says what happened). */
+  private async send(ref: EventRef, finalAttempt: boolean): Promise<MailOutcome> {
     const log = this.o.log.child({ eventId: ref.eventId, generation: ref.generation });
     const ctx = await this.contexts.load(ref);
     if (!ctx) {
-      log.warn('outbox event of mail job not found; job acknowledged');
-      return 'missing';
+      log.warn('outbox event of mail job not found; mail skipped');
+      return { ...ref, result: 'missing' };
     }
-    if (ctx.deliveryStatus === 'sent') return 'already_sent';
+    if (ctx.currentGeneration !== ref.generation) {
+      log.info({ currentGeneration: ctx.currentGeneration }, 'mail of a generation requeued since; not sent');
+      return { ...ref, result: 'stale' };
+    }
+    if (ctx.deliveryStatus === 'sent') return { ...ref, result: 'already_sent' };
     if (!ctx.email) {
       await this.attempts.load({ ...ref, status: 'failed', error: 'account has no email', messageId: null });
-      return 'no_recipient';
+      return { ...ref, result: 'no_recipient' };
     }
     const report = { ...ctx.payload, eventId: ref.eventId } as ExecutionReport;
-    let messageId: string;
     try {
-      messageId = await sendReportMail(this.o.smtp, {
+      const messageId = await sendReportMail(this.o.smtp, {
         report,
         generation: ref.generation,
         to: ctx.email,
         from: this.o.mailFrom,
         timeoutMs: this.o.sendTimeoutMs,
       });
+      this.o.metrics.mailSentTotal.inc();
+      await this.attempts.load({ ...ref, status: 'sent', error: null, messageId });
+      return { ...ref, result: 'sent' };
     } catch (err) {
       const permanent = isPermanentSmtpError(err);
-      const final = permanent || attempt.attemptsMade + 1 >= attempt.maxAttempts;
+      const final = permanent || finalAttempt;
       const error = describeSmtpError(err);
       this.o.metrics.notificationErrorsTotal.inc({ channel: 'mail' });
-      log.error({ err, permanent, final, attempt: attempt.attemptsMade + 1 }, '[OUTBOX] execution.report mail failed');
+      log.error({ err, permanent, final }, '[OUTBOX] execution.report mail failed');
       await this.attempts.load({ ...ref, status: final ? 'failed' : 'pending', error, messageId: null });
-      throw permanent ? new UnrecoverableError(error) : err;
+      return { ...ref, result: final ? 'failed' : 'retry', err };
     }
-    this.o.metrics.mailSentTotal.inc();
-    await this.attempts.load({ ...ref, status: 'sent', error: null, messageId });
-    return 'sent';
   }
 }

@@ -36,12 +36,30 @@ export function outboxJobEvents(job: OutboxJob, name: string): Array<OutboxJobEv
 /** The job name of a batch: the events' type when they share one. */
 export const outboxBatchJobName = (types: string[]): string => (types.every((t) => t === types[0]) ? types[0]! : 'outbox.batch');
 
-/** `mail` queue: send the mail of one event generation. */
-export const mailJobSchema = z.object({
+/** The name of `mail` jobs. */
+export const MAIL_JOB_NAME = 'execution.report.mail';
+
+/** One event generation whose mail a `mail` job sends. */
+export const mailJobEventSchema = z.object({
   eventId: z.string().regex(/^\d+$/),
   generation: z.number().int().positive(),
 });
+export type MailJobEvent = z.infer<typeof mailJobEventSchema>;
+
+/**
+ * `mail` queue: send the mails of the events of one outbox job that have one to send (`{events}`). A job added
+ * by a version before batches carries one event at the top level.
+ */
+export const mailJobSchema = z.union([z.object({ events: z.array(mailJobEventSchema).min(1) }), mailJobEventSchema]);
 export type MailJob = z.infer<typeof mailJobSchema>;
+
+/** The events of a `mail` job, whichever shape it has. */
+export function mailJobEvents(job: MailJob): MailJobEvent[] {
+  return 'events' in job ? job.events : [{ eventId: job.eventId, generation: job.generation }];
+}
+
+/** The mail job of the events an outbox job marked: one per outbox job, so its retries re-add the same one. */
+export const mailJobIdFor = (outboxJobId: string): string => `mail-${outboxJobId}`;
 
 /**
  * Job ids are derived from the event id and generation, so enqueuing the same
@@ -49,6 +67,7 @@ export type MailJob = z.infer<typeof mailJobSchema>;
  * (generation + 1) adds a new one. BullMQ ids must not be plain integers.
  */
 export const outboxJobId = (eventId: string, generation: number): string => `ev-${eventId}-g${generation}`;
+/** The id of a single-event mail job (the reconciliation's, and those added before mail jobs carried batches). */
 export const mailJobId = (eventId: string, generation: number): string => `mail-${eventId}-g${generation}`;
 
 /** Options for outbox jobs. Completed jobs are trimmed; PostgreSQL keeps the history. */

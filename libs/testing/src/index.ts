@@ -2,7 +2,7 @@ export { createTestDatabase, databaseUrl, templateDatabaseName, TEST_SERVER_URL,
 export { uniquePrefix, uniqueId } from './unique';
 export { waitFor } from './wait-for';
 export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';
-export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog, outboxJobIdOf, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
+export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog, outboxJobIdOf, mailJobIdOf, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
 export { startAppProcess, REPO_ROOT, type AppProcess } from './app-process';
 export { TcpProxy } from './tcp-proxy';
 export { startSteadyReportLoad, type SteadyReportLoad } from './steady-load';

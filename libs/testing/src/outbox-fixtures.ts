@@ -139,3 +139,13 @@ export async function outboxJobIdOf(sql: Sql, eventId: string): Promise<string |
   const [row] = await sql<{ job_id: string | null }[]>`select job_id from outbox_events where id = ${eventId}`;
   return row?.job_id ?? null;
 }
+
+/**
+ * The id of the mail job recorded for an event generation's mail delivery (one per outbox job), or null
+ * when no mail delivery (or none with a job) is recorded.
+ */
+export async function mailJobIdOf(sql: Sql, eventId: string, generation = 1): Promise<string | null> {
+  const [row] = await sql<{ job_id: string | null }[]>`
+    select job_id from notification_deliveries where event_id = ${eventId} and channel = 'mail' and generation = ${generation}`;
+  return row?.job_id ?? null;
+}

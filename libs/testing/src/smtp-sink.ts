@@ -17,6 +17,8 @@ export interface SinkMail {
 export interface SinkFaults {
   /** Answer every RCPT/DATA with this code (e.g. 451 transient, 550 permanent) until cleared. */
   rejectWith?: { code: number; message: string };
+  /** Answer RCPT for these addresses with their code (one recipient refused while the others are accepted). */
+  rejectRecipients?: Record<string, { code: number; message: string }>;
   /** Accept connections and commands but never answer (no greeting, no reply to MAIL/RCPT/DATA) until cleared. */
   hang?: boolean;
   /** Drop the connection in the middle of DATA (after the first chunk of the message) until cleared. */
@@ -58,9 +60,9 @@ export class SmtpSink {
       onMailFrom: (_address, _session, callback) => {
         if (!this.faults.hang) callback();
       },
-      onRcptTo: (_address, _session, callback) => {
+      onRcptTo: (address, _session, callback) => {
         if (this.faults.hang) return;
-        const f = this.faults.rejectWith;
+        const f = this.faults.rejectWith ?? this.faults.rejectRecipients?.[address.address];
         if (f) {
           const err = new Error(f.message) as Error & { responseCode: number };
           err.responseCode = f.code;

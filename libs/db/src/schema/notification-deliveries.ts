@@ -21,6 +21,12 @@ export const notificationDeliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     messageId: text('message_id'),
+    /**
+     * The mail job that carries this delivery (a mail job carries the pending mails of one outbox job), so a
+     * retried outbox job re-adds the same job and the reconciliation checks the right one. Null on websocket
+     * deliveries and on mail deliveries recorded before mail jobs carried batches (their id is `mailJobId`).
+     */
+    jobId: text('job_id'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
