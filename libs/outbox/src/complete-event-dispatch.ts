@@ -110,7 +110,11 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
     left join outbox_events o on o.id = t.id
     left join done on done.id = t.id and done.generation = t.gen
     left join mail on mail.event_id = t.id and mail.generation = t.gen
-    left join notification_deliveries d on d.event_id = t.id and d.channel = 'mail' and d.generation = t.gen
+    -- LATERAL with LIMIT (which keeps the planner from flattening it into a join): one probe of the unique index
+    -- per event. As a join, a generic plan made while the table was small hashes a sequential scan of it, and
+    -- keeps doing so as it grows (seen: ~500 rows read per report).
+    left join lateral (select status, job_id from notification_deliveries
+                       where event_id = t.id and channel = 'mail' and generation = t.gen limit 1) d on true
     left join accounts a on a.id = done.account_id
     left join orders ord on ord.id = done.order_id`;
   const byKey = new Map(rows.map((r) => [`${r.id}:${r.gen}`, r]));

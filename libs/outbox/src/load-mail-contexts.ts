@@ -23,7 +23,10 @@ export async function loadMailContexts(sql: Sql, refs: EventRef[]): Promise<Arra
     from (select * from jsonb_to_recordset(${refsJson(refs)}::text::jsonb) as t(id bigint, gen int) limit ${refs.length}) t -- see refsJson
     join outbox_events o on o.id = t.id
     left join accounts a on a.id = o.account_id
-    left join notification_deliveries d on d.event_id = t.id and d.channel = 'mail' and d.generation = t.gen`;
+    -- LATERAL: one index probe per event, whatever the table's statistics said when the plan was made
+    -- (see completeEventDispatch).
+    left join lateral (select status from notification_deliveries
+                       where event_id = t.id and channel = 'mail' and generation = t.gen limit 1) d on true`;
   const byKey = new Map(rows.map((r) => [`${r.id}:${r.gen}`, r]));
   return refs.map((ref) => {
     const r = byKey.get(`${ref.eventId}:${ref.generation}`);
