@@ -93,6 +93,25 @@ describe('outbox dispatch (poller + worker on real PostgreSQL, Redis, SMTP and S
     expect(mail.parsed.subject).toBe('SELL 40 AAPL @ 250: working');
   });
 
+  it('a raw socket (no SDK to drop duplicates) gets each report exactly once, and each is mailed once, with two workers', async () => {
+    await h.stopProcesses();
+    await h.startPoller();
+    h.startWorker();
+    h.startWorker();
+    const trader = await insertAccount(h.db.sql);
+    const orderId = await insertOrder(h.db.sql, { accountId: trader.id });
+    const socket = await h.sockets.connectTrader(trader.id);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(...(await insertExecutionReports(h.db.sql, Array.from({ length: 20 }, () => ({ accountId: trader.id, orderId })))));
+    const mailsOf = () => h.sink.mails.filter((m) => ids.includes(m.headers.get('x-execution-event-id') as string));
+    await waitFor(() => new Set(socket.reports.map((r) => r.eventId)).size === ids.length && new Set(mailsOf().map((m) => m.messageId)).size === ids.length, 20_000, 'every report on the socket and mailed');
+    await waitFor(async () => (await h.db.sql`select 1 from outbox_events where id = any(${ids}::bigint[]) and status <> 'processed'`).length === 0, 10_000, 'every event processed');
+    await new Promise((r) => setTimeout(r, 300)); // room for a late duplicate
+    expect(socket.reports.length).toBe(ids.length);
+    expect(socket.reports.map((r) => r.seq).sort((a, b) => a - b)).toEqual(ids.map((_, i) => i + 1));
+    expect(mailsOf().length).toBe(ids.length);
+  });
+
   it('an event whose order is gone is still processed and mailed', async () => {
     const trader = await insertAccount(h.db.sql);
     const socket = await h.sockets.connectTrader(trader.id);
