@@ -59,10 +59,17 @@ export const API_READY = /"port":(\d+)[^\n]*"msg":"api listening"/;
 
 /** Spawns `node <script>` (a bundle, or a .ts file through tsx) and waits for `readyPattern` in its output. */
 export async function startChild(name: string, script: string, env: Record<string, string>, readyPattern: RegExp, timeoutMs = 60_000): Promise<Child> {
-  // BENCH_WORKER_NODE_ARGS="--cpu-prof" (or _POLLER_, _WS_, _API_) profiles that kind of child.
-  const nodeArgs = (process.env[`BENCH_${name.toUpperCase().replace(/\W/g, '_')}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
+  // BENCH_WORKER_NODE_ARGS="--cpu-prof" (or _POLLER_, _WS_, _API_) profiles that kind of child;
+  // BENCH_WORKER_1_ENV="WORKER_QUEUES=outbox" sets variables of one child (to try other topologies).
+  const key = `BENCH_${name.toUpperCase().replace(/\W/g, '_')}`;
+  const nodeArgs = (process.env[`${key}_NODE_ARGS`] ?? '').split(' ').filter(Boolean);
+  const extra = Object.fromEntries((process.env[`${key}_ENV`] ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const args = [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx', script] : [script])];
-  return startProcess(name, process.execPath, args, { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env }, readyPattern, timeoutMs);
+  const started = await startProcess(name, process.execPath, args, { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env, ...extra }, readyPattern, timeoutMs);
+  // BENCH_WORKER_2_NICE=10 lowers one child's CPU priority (what the live path gains when mail yields).
+  const nice = process.env[`${key}_NICE`];
+  if (nice !== undefined && started.child.pid !== undefined) os.setPriority(started.child.pid, Number(nice));
+  return started;
 }
 
 /**
