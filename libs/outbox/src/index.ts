@@ -1,27 +1,16 @@
-export { type EventRef, sortByEventId } from './event-ref';
-export { claimPendingEvents, type ClaimedEvent } from './claim-pending-events';
-export { releaseClaimedEvents } from './release-claimed-events';
-export { completeEventDispatch, type DispatchOutcome, type CompletedDispatch } from './complete-event-dispatch';
-export { markEventFailed } from './mark-event-failed';
-export { findInFlightEvents, type InFlightEvent } from './find-in-flight-events';
-export { resetEventsToPending } from './reset-events-to-pending';
-export { findPendingMailDeliveries, findPendingMailDeliveriesOfJobs, type PendingMailDelivery } from './find-pending-mail-deliveries';
-export { loadMailContexts, type MailContext } from './load-mail-contexts';
-export { recordMailAttempts, type MailAttempt } from './record-mail-attempts';
-export { getPendingStats, getOutboxStats, type PendingStats, type OutboxStats } from './outbox-stats';
-export { addOutboxJobs, addMailJobs, type MailJobSpec } from './add-jobs';
-export { checkJobPresence, deleteJobRemains, type JobPresence } from './job-presence';
-export { RedisEpoch, outboxEpochKey } from './redis-epoch';
-export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
-export { OutboxReconciler, type OutboxReconcilerOptions, type ReconcileResult } from './outbox-reconciler';
-export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-export { ExecutionReportDispatcher, type ExecutionReportDispatcherOptions, type DispatchResult } from './execution-report-dispatcher';
-export { ReportMailDispatcher, type ReportMailDispatcherOptions, type MailResult, type MailJobResult } from './report-mail-dispatcher';
-// Admin operations (issue 5): browse, inspect, requeue.
-export { toOutboxEventView, outboxEventColumns, type OutboxEventView, type OutboxEventRow } from './outbox-event-view';
-export { listOutboxEvents, type ListOutboxEventsOptions, type OutboxEventPage } from './list-events';
-export { getEventWithDeliveries, type EventWithDeliveries, type DeliveryView } from './get-event-with-deliveries';
-export { requeueEvent } from './requeue-event';
-export { requeueEvents, type RequeueFilter, type RequeueEventsOptions } from './requeue-events';
+// What other packages use; the rest of the lib is its own business (its tests import files directly).
+// Poller and worker:
 export { startOutboxPoller, type OutboxPoller } from './poller-runtime';
+export { ExecutionReportDispatcher } from './execution-report-dispatcher';
+export { ReportMailDispatcher } from './report-mail-dispatcher';
 export { pipelineDatabaseUrl } from './pipeline-database-url';
+// Recovery (and the tests that drive it):
+export { OutboxReconciler } from './outbox-reconciler';
+export { RedisEpoch, outboxEpochKey } from './redis-epoch';
+export { claimPendingEvents } from './claim-pending-events';
+// Admin operations (api): browse, inspect, requeue, stats.
+export { listOutboxEvents } from './list-events';
+export { getEventWithDeliveries } from './get-event-with-deliveries';
+export { getOutboxStats } from './outbox-stats';
+export { requeueEvent } from './requeue-event';
+export { requeueEvents } from './requeue-events';

@@ -1,12 +1,20 @@
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
-import { mailJobEvents, mailJobId, mailJobSchema, outboxJobEvents, outboxJobId, outboxJobSchema } from '@execn/queues';
 import { addMailJobs, groupMailJobs } from './add-jobs';
 import type { EventRef } from './event-ref';
 import { findInFlightEvents } from './find-in-flight-events';
 import { findPendingMailDeliveries, findPendingMailDeliveriesOfJobs, type PendingMailDelivery } from './find-pending-mail-deliveries';
-import { checkJobPresence, deleteJobRemains } from './job-presence';
+import {
+  checkJobPresence,
+  deleteJobRemains,
+  mailJobEvents,
+  mailJobId,
+  mailJobSchema,
+  outboxJobEvents,
+  outboxJobId,
+  outboxJobSchema,
+} from '@execn/queues';
 import { markEventFailed } from './mark-event-failed';
 import { recordMailAttempts } from './record-mail-attempts';
 import type { RedisEpoch } from './redis-epoch';

@@ -8,3 +8,4 @@ export {
   QUEUE_DEPTH_STATES,
   type QueueDepthMetricsOptions,
 } from './queue-depth-metrics';
+export { checkJobPresence, deleteJobRemains, type JobPresence } from './job-presence';
