@@ -183,4 +183,22 @@ describe('mail delivery against a real SMTP server', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(ids.map((id) => mailsOf(id).length)).toEqual([1, 1, 1]);
   });
+
+  it('a job of 60 mails against a slow server: sends wait for a free slot, not against their deadline (none times out)', async () => {
+    await h.stopProcesses();
+    // 10 sends at once (the pool's 10 connections), a 3 s deadline per send, 600 ms per message: 60 sends started
+    // at once would wait up to 3.6 s for a connection, and the last ones would time out.
+    await h.startPoller({ OUTBOX_JOB_MAX_EVENTS: '60' });
+    h.startWorker({ WORKER_CONCURRENCY: '10', MAIL_SOCKET_TIMEOUT_MS: '1000' });
+    h.sink.faults.dataDelayMs = 600;
+    const t = await trader();
+    const ids = (await insertExecutionReports(h.db.sql, Array.from({ length: 60 }, () => t))) as string[];
+    const jobId = await jobOf(ids[0]!);
+    expect(new Set(await Promise.all(ids.map((id) => mailJobIdOf(h.db.sql, id))))).toEqual(new Set([jobId]));
+    await waitFor(() => ids.every((id) => mailsOf(id).length >= 1), 30_000, 'the 60 mails');
+    const deliveries = await h.db.sql<{ attempts: number; status: string }[]>`
+      select attempts, status from notification_deliveries where channel = 'mail' and event_id = any(${ids}::bigint[])`;
+    expect(deliveries.filter((d) => d.status !== 'sent' || d.attempts !== 1)).toEqual([]);
+    expect(ids.map((id) => mailsOf(id).length)).toEqual(ids.map(() => 1));
+  }, 60_000);
 });

@@ -114,6 +114,7 @@ export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, ov
       mailFrom: config.mailFrom,
       // Connect, greeting and a few replies, each bounded by the socket timeout.
       sendTimeoutMs: config.mail.socketTimeoutMs * 3,
+      maxConcurrentSends: config.worker.concurrency,
       metrics,
       log,
     });

@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import pLimit from 'p-limit';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import type { ExecutionReport } from '@execn/contracts';
@@ -17,6 +18,12 @@ export interface ReportMailDispatcherOptions {
   mailFrom: string;
   /** Upper bound on one send (see `sendReportMail`). */
   sendTimeoutMs: number;
+  /**
+   * Mails being sent at once by this process, whatever the jobs carry (the worker's concurrency, as when a job
+   * carried one mail): the send deadline starts when a send starts, so a slow server is not met with a queue
+   * of sends that time out waiting for a connection.
+   */
+  maxConcurrentSends: number;
   metrics: Metrics;
   log: Logger;
 }
@@ -44,7 +51,8 @@ interface MailOutcome extends EventRef {
  *    account's email and the delivery's status. A delivery already `sent` is skipped (a redelivered job), as
  *    is a generation that is no longer the event's (requeued since). A `failed` delivery is tried again when
  *    its job is (a retry from Bull Board): an operator asked for it.
- * 2. The mails are sent at once through the SMTP pool, each bounded by its own deadline.
+ * 2. The mails are sent at once through the SMTP pool (at most `maxConcurrentSends` per process), each bounded
+ *    by its own deadline from the moment it starts.
  * 3. Every attempt is recorded on its delivery row (one statement for the batch).
  * 4. Connection errors, timeouts and 4xx replies are retried by BullMQ with backoff: the job's data is first
  *    narrowed to the mails still to send, so a retry resends none that went and none that failed for good.
@@ -53,8 +61,10 @@ interface MailOutcome extends EventRef {
 export class ReportMailDispatcher {
   private readonly contexts: MicroBatcher<EventRef, MailContext | null>;
   private readonly attempts: MicroBatcher<MailAttempt, undefined>;
+  private readonly sending: pLimit.Limit;
 
   constructor(private readonly o: ReportMailDispatcherOptions) {
+    this.sending = pLimit(o.maxConcurrentSends);
     // One statement at a time per kind: mail is not latency-critical, and bigger batches cost fewer round trips.
     this.contexts = new MicroBatcher((refs) => loadMailContexts(o.sql, refs), { maxInFlight: 1 });
     this.attempts = new MicroBatcher(
@@ -107,13 +117,9 @@ export class ReportMailDispatcher {
     }
     const report = { ...ctx.payload, eventId: ref.eventId } as ExecutionReport;
     try {
-      const messageId = await sendReportMail(this.o.smtp, {
-        report,
-        generation: ref.generation,
-        to: ctx.email,
-        from: this.o.mailFrom,
-        timeoutMs: this.o.sendTimeoutMs,
-      });
+      const messageId = await this.sending(() =>
+        sendReportMail(this.o.smtp, { report, generation: ref.generation, to: ctx.email!, from: this.o.mailFrom, timeoutMs: this.o.sendTimeoutMs }),
+      );
       this.o.metrics.mailSentTotal.inc();
       await this.attempts.load({ ...ref, status: 'sent', error: null, messageId });
       return { ...ref, result: 'sent' };
