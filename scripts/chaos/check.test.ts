@@ -14,7 +14,7 @@ function cleanRun(): ChaosObservations {
       { name: 'b/churn', accountId: 'b', kind: 'churner', delivered: deliveredTo('b'), gaps: [] },
     ],
     mailDeliveries: events.map((e) => ({ eventId: e.id, generation: 1, status: 'sent', lastError: null })),
-    mails: events.map((e) => ({ eventId: e.id, generation: 1 })),
+    mails: events.map((e) => ({ eventId: e.id, generation: 1, at: e.committedAt + 100 * Number(e.id) })),
     wireCopies: [new Map(events.map((e) => [e.id, 1]))],
     faultWindows: [],
     recoveryMarginMs: 500,
@@ -29,6 +29,7 @@ describe('chaos checker', () => {
     const v = checkChaosRun(cleanRun());
     expect(v.ok).toBe(true);
     expect(row(v, 'worst commit').value).toBe('50 ms');
+    expect(row(v, 'commit → mail').value).toBe('400 / 600 ms');
     expect(formatVerdict(v)).not.toMatch(/FAIL/);
   });
 

@@ -42,6 +42,8 @@ export interface MailDelivery {
 export interface ReceivedMail {
   eventId: string;
   generation: number;
+  /** When the sink accepted it, epoch ms (for the latency row; absent in tests that do not care). */
+  at?: number;
 }
 
 /** A fault, from the moment it started to the moment it was healed (epoch ms). */
@@ -181,11 +183,25 @@ export function checkChaosRun(o: ChaosObservations): ChaosVerdict {
       if (d.at - t > worst.ms) worst = { ms: d.at - t, id: `${c.name}:${d.eventId}` };
     }
   }
+  const outside = `outside fault windows (-${o.inFlightMarginMs / 1000} s, +${o.recoveryMarginMs / 1000} s)`;
   rows.push({
-    check: `worst commit → socket outside fault windows (-${o.inFlightMarginMs / 1000} s, +${o.recoveryMarginMs / 1000} s)`,
+    check: `worst commit → socket ${outside}`,
     value: worst.ms < 0 ? '-' : `${worst.ms} ms`,
     ok: null,
     detail: worst.ms < 0 ? 'no report outside the windows' : `${worst.id}, over ${counted} receipts`,
+  });
+  // The same for the first copy of each mail: information, to see whether mail keeps up between faults.
+  const firstMail = new Map<string, number>();
+  for (const m of o.mails) if (m.at !== undefined && !(firstMail.get(m.eventId)! <= m.at)) firstMail.set(m.eventId, m.at);
+  const mailMs = [...firstMail].flatMap(([id, at]) => {
+    const t = committedAt.get(id);
+    return t === undefined || inWindow(t) ? [] : [at - t];
+  }).sort((a, b) => a - b);
+  rows.push({
+    check: `commit → mail p50 / max ${outside}`,
+    value: mailMs.length ? `${mailMs[Math.floor(mailMs.length / 2)]} / ${mailMs.at(-1)} ms` : '-',
+    ok: null,
+    detail: `over ${mailMs.length} mails`,
   });
 
   const ok = rows.every((r) => r.ok !== false);

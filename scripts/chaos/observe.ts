@@ -28,7 +28,7 @@ export function receivedMails(sink: SmtpSink): ReceivedMail[] {
   return sink.mails.map((m) => {
     const eventId = String(m.headers.get('x-execution-event-id') ?? '');
     const generation = Number(/^<?\d+\.(\d+)@/.exec(String(m.messageId ?? ''))?.[1] ?? 0);
-    return { eventId, generation };
+    return { eventId, generation, at: m.receivedAt.getTime() };
   });
 }
 
