@@ -174,6 +174,7 @@ async function main(): Promise<number> {
     faultWindows: faults.records,
     recoveryMarginMs: RECOVERY_MARGIN_MS,
     inFlightMarginMs: IN_FLIGHT_MARGIN_MS,
+    unexpectedExits: stack.unexpectedExits.map((x) => `${x.slot} (${x.code}) at +${((x.at - phaseStart) / 1000).toFixed(1)}s`),
   });
   const evidence = await evidenceOf(sql, verdict.problemEventIds);
 
@@ -182,7 +183,6 @@ async function main(): Promise<number> {
     const at = (ms: number) => `${((ms - phaseStart) / 1000).toFixed(1)}s`;
     process.stdout.write(`           ${at(r.start).padStart(7)} → ${at(r.end).padStart(7)}  ${r.label.replace(/^\+[\d.]+s\s+/, '')}${r.exit !== undefined ? ` (exit ${r.exit})` : ''}${r.error ? ` FAILED: ${r.error}` : ''}\n`);
   }
-  for (const x of stack.unexpectedExits) log(`unexpected exit: ${x.slot} (${x.code}) at +${((x.at - phaseStart) / 1000).toFixed(1)}s`);
   log(`api answers: ${load.summary()}`);
   process.stdout.write(`\nchaos seed ${seed}: ${verdict.ok ? 'no loss' : 'LOSS'}\n${formatVerdict(verdict)}\n`);
 

@@ -19,6 +19,7 @@ function cleanRun(): ChaosObservations {
     faultWindows: [],
     recoveryMarginMs: 500,
     inFlightMarginMs: 1_000,
+    unexpectedExits: [],
   };
 }
 

@@ -65,6 +65,8 @@ export interface ChaosObservations {
   recoveryMarginMs: number;
   /** How long before a fault started reports count as in its window: they were still in flight when it hit. */
   inFlightMarginMs: number;
+  /** Processes that exited without the schedule asking them to (each restarted), e.g. `worker-1 (1)`. */
+  unexpectedExits: string[];
 }
 
 /** One row of the table. `ok: null` is information, not a verdict. */
@@ -202,6 +204,13 @@ export function checkChaosRun(o: ChaosObservations): ChaosVerdict {
     value: mailMs.length ? `${mailMs[Math.floor(mailMs.length / 2)]} / ${mailMs.at(-1)} ms` : '-',
     ok: null,
     detail: `over ${mailMs.length} mails`,
+  });
+
+  rows.push({
+    check: 'processes that exited on their own (restarted)',
+    value: String(o.unexpectedExits.length),
+    ok: null,
+    ...(o.unexpectedExits.length ? { detail: o.unexpectedExits.join(', ') } : {}),
   });
 
   const ok = rows.every((r) => r.ok !== false);
