@@ -96,7 +96,10 @@ async function main(): Promise<number> {
   log(`chaos: seed ${seed}, ${minutes} min of faults, ${values.rate} reports/s, ${tradersN} traders; ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   log(`schedule (same seed, same schedule):\n${schedule.map((f) => `           ${describeFault(f)}`).join('\n')}`);
 
+  // The fault tests take the same lock: two loads at once on 2 cores would measure the machine, not the stack.
+  log('waiting for the load-test lock (held while another load test runs)');
   cleanups.push(await acquireLoadTestLock());
+  log('load-test lock taken');
   const runDir = mkdtempSync(path.join(os.tmpdir(), `chaos-${seed}-`));
   log(`app logs in ${runDir}`);
 
