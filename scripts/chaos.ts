@@ -60,13 +60,14 @@ const { values } = parseArgs({
     'tail-seconds': { type: 'string', default: '10' },
     'drain-seconds': { type: 'string', default: '120' },
     out: { type: 'string', default: 'chaos.json' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 const minutes = Number(values.minutes);
 const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
 const tradersN = Math.max(4, Number(values.traders) - (Number(values.traders) % 2));
 if (!(minutes > 0) || !Number.isInteger(seed) || !(Number(values.rate) > 0)) {
-  process.stderr.write('usage: npm run chaos -- --minutes N [--seed S] [--rate 150] [--traders 16] [--drain-seconds 120] [--out chaos.json]\n');
+  process.stderr.write('usage: npm run chaos -- --minutes N [--seed S] [--rate 150] [--traders 16] [--drain-seconds 120] [--out chaos.json] [--keep-logs]\n');
   process.exit(2);
 }
 
@@ -207,7 +208,7 @@ async function main(): Promise<number> {
   );
   log(`JSON in ${out}; app logs in ${runDir}`);
   // The logs are the evidence of a failed run; a clean run leaves nothing behind.
-  if (verdict.ok && stack.unexpectedExits.length === 0) cleanups.unshift(() => rmSync(runDir, { recursive: true, force: true }));
+  if (verdict.ok && stack.unexpectedExits.length === 0 && !values['keep-logs']) cleanups.unshift(() => rmSync(runDir, { recursive: true, force: true }));
   return verdict.ok ? 0 : 1;
 }
 
