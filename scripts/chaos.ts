@@ -26,7 +26,7 @@ import { bundleApps } from './bench-pipeline-support';
 import { checkChaosRun, formatVerdict } from './chaos/check';
 import { FaultRunner } from './chaos/faults';
 import { LOAD_SYMBOLS, OrderLoad } from './chaos/load';
-import { drain, evidenceOf, readCommitted, readMailDeliveries, receivedMails } from './chaos/observe';
+import { MailLog, drain, evidenceOf, readCommitted, readMailDeliveries } from './chaos/observe';
 import { buildSchedule, describeFault } from './chaos/schedule';
 import { ChaosStack } from './chaos/stack';
 import { TraderSessions } from './chaos/traders';
@@ -121,6 +121,7 @@ async function main(): Promise<number> {
   sink.headersOnly = true;
   await sink.start();
   cleanups.push(() => sink.stop());
+  const mailLog = new MailLog(sink);
 
   const accounts = Array.from({ length: tradersN }, (_, i) => `trader-${i + 1}`);
   const emails = accounts.map((a) => `${a}@chaos.test`);
@@ -154,7 +155,7 @@ async function main(): Promise<number> {
     cpuBefore = process.cpuUsage();
     const selfCpu = `this process ${Math.round((cpu.user + cpu.system) / 100_000)} % CPU`;
     void sql<{ n: string }[]>`select count(*)::text as n from outbox_events`.then(
-      ([r]) => log(`progress: ${r!.n} reports committed; ${sink.mails.length} mails; SDK connections not live ${traders.notLive()}; ${selfCpu}; answers ${load.summary()}`),
+      ([r]) => log(`progress: ${r!.n} reports committed; ${mailLog.mails.length} mails; SDK connections not live ${traders.notLive()}; ${selfCpu}; answers ${load.summary()}`),
       () => log(`progress: PostgreSQL not answering; answers ${load.summary()}`),
     );
   }, 10_000);
@@ -166,14 +167,14 @@ async function main(): Promise<number> {
   await traders.stopChurn();
   await load.stop();
   clearInterval(progress);
-  const left = await drain(sql, traders.consumers, sink, Number(values['drain-seconds']) * 1000, log);
+  const left = await drain(sql, traders.consumers, mailLog, Number(values['drain-seconds']) * 1000, log);
 
   const events = await readCommitted(sql);
   const verdict = checkChaosRun({
     events,
     consumers: traders.consumers,
     mailDeliveries: await readMailDeliveries(sql),
-    mails: receivedMails(sink),
+    mails: mailLog.mails,
     wireCopies: traders.wireCopies,
     faultWindows: faults.records,
     recoveryMarginMs: RECOVERY_MARGIN_MS,
@@ -200,7 +201,7 @@ async function main(): Promise<number> {
         schedule: schedule.map(describeFault),
         faults: faults.records.map((r) => ({ ...r, start: r.start - phaseStart, end: r.end - phaseStart })),
         unexpectedExits: stack.unexpectedExits.map((x) => ({ ...x, at: x.at - phaseStart })),
-        apiAnswers: Object.fromEntries(load.answers), committed: events.length, mails: sink.mails.length,
+        apiAnswers: Object.fromEntries(load.answers), committed: events.length, mails: mailLog.mails.length,
       },
       null,
       2,
