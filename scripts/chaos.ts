@@ -198,6 +198,12 @@ async function main(): Promise<number> {
       {
         date: new Date().toISOString(), seed, args: values, appTimings: APP_TIMINGS, recoveryMarginMs: RECOVERY_MARGIN_MS, inFlightMarginMs: IN_FLIGHT_MARGIN_MS, logs: runDir,
         ok: verdict.ok, table: verdict.rows, findings: verdict.samples, evidence, drainLeft: left,
+        // What the SDK connections with a finding went through: status changes, gaps given up, seqs around each jump.
+        connections: traders.consumers.filter((c) => verdict.problemConsumers.includes(c.name)).map((c) => ({
+          name: c.name, gaps: c.gaps,
+          statuses: c.statuses?.map((x) => ({ ...x, at: x.at - phaseStart })),
+          jumps: c.delivered.flatMap((d, i) => (i > 0 && d.seq !== c.delivered[i - 1]!.seq + 1 ? [{ at: d.at - phaseStart, after: c.delivered[i - 1]!.seq, seq: d.seq, eventId: d.eventId }] : [])),
+        })),
         schedule: schedule.map(describeFault),
         faults: faults.records.map((r) => ({ ...r, start: r.start - phaseStart, end: r.end - phaseStart })),
         unexpectedExits: stack.unexpectedExits.map((x) => ({ ...x, at: x.at - phaseStart })),

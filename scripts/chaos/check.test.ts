@@ -42,6 +42,7 @@ describe('chaos checker', () => {
     expect(row(v, 'every report on every SDK').value).toBe('1 missing');
     expect(row(v, 'seqs gap-free').ok).toBe(false);
     expect(v.samples['missing on sockets']).toEqual(['b/churn:4(seq 2)']);
+    expect(v.problemConsumers).toEqual(['b/churn']);
     expect(formatVerdict(v)).toMatch(/^FAIL/m);
   });
 

@@ -28,6 +28,8 @@ export interface ConsumerLog {
   delivered: { eventId: string; seq: number; at: number }[];
   /** Gaps the SDK gave up on (`onGap`). */
   gaps: { from: number; to: number }[];
+  /** The SDK's status changes (`onStatus`), for the evidence of a finding. */
+  statuses?: { at: number; status: string; url?: string; error?: string }[];
 }
 
 /** The mail channel's delivery record of one event generation. */
@@ -85,6 +87,8 @@ export interface ChaosVerdict {
   samples: Record<string, string[]>;
   /** Every event id missing somewhere or unfinished (to look up their rows). */
   problemEventIds: string[];
+  /** The SDK connections that missed a report or skipped a seq. */
+  problemConsumers: string[];
 }
 
 const SAMPLE = 20;
@@ -107,6 +111,7 @@ export function checkChaosRun(o: ChaosObservations): ChaosVerdict {
 
   // Sockets: every report of the account on every SDK connection, each seq once and in order.
   const problems = new Set<string>();
+  const problemConsumers = new Set<string>();
   const missing: string[] = [];
   const outOfOrder: string[] = [];
   const sdkDuplicates: string[] = [];
@@ -115,6 +120,7 @@ export function checkChaosRun(o: ChaosObservations): ChaosVerdict {
     for (const e of byAccount.get(c.accountId) ?? []) if (!seen.has(e.id)) {
       missing.push(`${c.name}:${e.id}(seq ${e.seq})`);
       problems.add(e.id);
+      problemConsumers.add(c.name);
     }
     let expected = 1;
     const seqs = new Set<number>();
@@ -125,6 +131,7 @@ export function checkChaosRun(o: ChaosObservations): ChaosVerdict {
       expected = Math.max(expected, d.seq + 1);
     }
     for (const g of c.gaps) outOfOrder.push(`${c.name}: gap ${g.from}-${g.to} given up`);
+    if (c.gaps.length || sdkDuplicates.some((d) => d.startsWith(`${c.name}:`))) problemConsumers.add(c.name);
   }
   note('missing on sockets', missing);
   note('seq gaps', outOfOrder);
@@ -214,7 +221,7 @@ export function checkChaosRun(o: ChaosObservations): ChaosVerdict {
   });
 
   const ok = rows.every((r) => r.ok !== false);
-  return { rows, ok, samples, problemEventIds: [...problems].slice(0, 200) };
+  return { rows, ok, samples, problemEventIds: [...problems].slice(0, 200), problemConsumers: [...problemConsumers] };
 }
 
 /** The table as text: one line per check with its verdict (`ok`, `LOSS`, or `·` for information). */

@@ -76,7 +76,7 @@ export class TraderSessions {
   }
 
   private consumer(name: string, accountId: string, kind: ConsumerLog['kind']): ConsumerLog {
-    const log: ConsumerLog = { name, accountId, kind, delivered: [], gaps: [] };
+    const log: ConsumerLog = { name, accountId, kind, delivered: [], gaps: [], statuses: [] };
     this.consumers.push(log);
     return log;
   }
@@ -88,6 +88,7 @@ export class TraderSessions {
       sinceSeq,
       onReport: (r: ExecutionReport) => void log.delivered.push({ eventId: r.eventId, seq: r.seq, at: Date.now() }),
       onGap: (g) => void log.gaps.push({ from: g.fromSeq, to: g.toSeq }),
+      onStatus: (status, detail) => void log.statuses!.push({ at: Date.now(), status, ...detail }),
     });
   }
 
