@@ -116,13 +116,11 @@ export class ReportMailDispatcher {
       return { ...ref, result: 'no_recipient' };
     }
     const report = { ...ctx.payload, eventId: ref.eventId } as ExecutionReport;
+    let messageId: string;
     try {
-      const messageId = await this.sending(() =>
+      messageId = await this.sending(() =>
         sendReportMail(this.o.smtp, { report, generation: ref.generation, to: ctx.email!, from: this.o.mailFrom, timeoutMs: this.o.sendTimeoutMs }),
       );
-      this.o.metrics.mailSentTotal.inc();
-      await this.attempts.load({ ...ref, status: 'sent', error: null, messageId });
-      return { ...ref, result: 'sent' };
     } catch (err) {
       const permanent = isPermanentSmtpError(err);
       const final = permanent || finalAttempt;
@@ -132,5 +130,10 @@ export class ReportMailDispatcher {
       await this.attempts.load({ ...ref, status: final ? 'failed' : 'pending', error, messageId: null });
       return { ...ref, result: final ? 'failed' : 'retry', err };
     }
+    // Sent: a failure to record it now (PostgreSQL away) is not a failed mail. It throws, the job is retried,
+    // and the retry sends it again (the delivery still reads pending): at least once, never counted as a failure.
+    this.o.metrics.mailSentTotal.inc();
+    await this.attempts.load({ ...ref, status: 'sent', error: null, messageId });
+    return { ...ref, result: 'sent' };
   }
 }
