@@ -13,9 +13,9 @@ const exitOf = (child: ChildProcess) =>
   });
 
 /**
- * The api as operators run it, stopped by a signal: an order
+ * The api as operators run it, on the signals of the process runner: an order
  * held in flight (a test transaction holds its symbol's lock) shows what the
- * graceful stop waits for.
+ * graceful stop waits for, and what a second signal does not.
  */
 describe('api process: signals', () => {
   let db: TestDatabase;
@@ -94,5 +94,22 @@ describe('api process: signals', () => {
     expect((await order).status).toBe(201);
     expect(await exitOf(api.child)).toEqual({ code: 0, signal: null });
     expect(api.output()).toContain('"msg":"shutdown complete"');
+  }, 60_000);
+
+  it('a second SIGTERM during a stop that waits exits at once with 143', async () => {
+    api = await startApi();
+    releaseLock = await holdSymbolLock();
+    const order = postOrder(api.port!).catch((err: unknown) => err);
+    await waitFor(orderWaitsOnLock, 10_000, 'the order waiting on its symbol lock');
+
+    api.child.kill('SIGTERM');
+    await shuttingDown(api);
+    const secondAt = Date.now();
+    api.child.kill('SIGTERM');
+    // Well before the 20 s deadline, with the lock still held.
+    expect(await exitOf(api.child)).toEqual({ code: 143, signal: null });
+    expect(Date.now() - secondAt).toBeLessThan(5_000);
+    expect(api.output()).toContain('second signal during shutdown: exiting now');
+    expect(await order).toMatchObject({ message: 'fetch failed' });
   }, 60_000);
 });
