@@ -56,7 +56,7 @@ export class OrderBatcher {
     this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 2);
   }
 
-  /** Places one order; resolves with its result or rejects with its error (e.g. ApiError 409). */
+  /** Places one order; resolves with its result or rejects with its error (e.g. DomainError conflict). */
   place(trader: Trader, input: PlaceOrderInput): Promise<OrderResult> {
     return new Promise<OrderResult>((resolve, reject) => {
       this.waiting.push({ request: { trader, input }, resolve, reject });

@@ -1,4 +1,4 @@
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -8,6 +8,6 @@ export function isUuid(id: string): boolean {
 }
 
 /** The one answer for an unknown order and for another account's order. */
-export function notFound(): ApiError {
-  return new ApiError(404, 'not_found', 'Order not found');
+export function notFound(): DomainError {
+  return new DomainError('not_found', 'not_found', 'Order not found');
 }

@@ -144,19 +144,19 @@ describe('placeOrder report chains', () => {
   it('user cancel: cancelled report with user_requested; a final order is 409; a foreign one 404', async () => {
     const o = await placeOrder(db.sql, A, limit('sell', 10, '300'));
     await placeOrder(db.sql, B, limit('buy', 4, '300'));
-    await expect(cancelOrder(db.sql, B, o.order.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(cancelOrder(db.sql, B, o.order.id)).rejects.toMatchObject({ kind: 'not_found', code: 'not_found' });
     const res = await cancelOrder(db.sql, A, o.order.id);
     expect(res.order).toMatchObject({ status: 'cancelled', reason: 'user_requested', cumQty: 4, leavesQty: 0, avgPx: '300' });
     expect(res.reports.map(brief)).toEqual([['cancelled', 'cancelled', null, null, 4, 0, '300', 'user_requested']]);
-    await expect(cancelOrder(db.sql, A, o.order.id)).rejects.toMatchObject({ status: 409, code: 'order_not_cancelable' });
-    await expect(cancelOrder(db.sql, A, 'not-a-uuid')).rejects.toMatchObject({ status: 404 });
+    await expect(cancelOrder(db.sql, A, o.order.id)).rejects.toMatchObject({ kind: 'conflict', code: 'order_not_cancelable' });
+    await expect(cancelOrder(db.sql, A, 'not-a-uuid')).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('a duplicate clientOrderId is 409 and writes nothing; another account may reuse it', async () => {
     await placeOrder(db.sql, A, limit('buy', 1, '1', { clientOrderId: 'dup-1' }));
     const before = await db.sql`select (select count(*) from orders)::int as o, (select count(*) from outbox_events)::int as e`;
     await expect(placeOrder(db.sql, A, limit('buy', 1, '1', { clientOrderId: 'dup-1' }))).rejects.toMatchObject({
-      status: 409,
+      kind: 'conflict',
       code: 'duplicate_client_order_id',
     });
     const after = await db.sql`select (select count(*) from orders)::int as o, (select count(*) from outbox_events)::int as e`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 import { parseDecimal } from '@execn/matching';
 import type { ReservedSql, Sql } from 'postgres';
 import { createBook, emptyChanges, matchBatch, mergeChanges } from './match-batch';
@@ -23,7 +23,7 @@ const MAX_CONFLICT_RETRIES = 3;
 /**
  * Places one order in one transaction (see `placeOrders`).
  *
- * @throws ApiError 409 `duplicate_client_order_id`, 403 `unknown_account`.
+ * @throws DomainError conflict `duplicate_client_order_id`, not_permitted `unknown_account`.
  */
 export async function placeOrder(
   sql: Sql,
@@ -82,14 +82,14 @@ async function placeInTransaction(
 
   const outcomes: (PlaceOutcome | OrderRecord)[] = requests.map(({ trader, input }, i) => {
     if (!known.has(trader.accountId)) {
-      return { ok: false, error: new ApiError(403, 'unknown_account', `Account ${trader.accountId} does not exist`) };
+      return { ok: false, error: new DomainError('not_permitted', 'unknown_account', `Account ${trader.accountId} does not exist`) };
     }
     if (input.clientOrderId !== null) {
       const key = clientOrderIdKey(trader.accountId, input.clientOrderId);
       if (taken.has(key)) {
         return {
           ok: false,
-          error: new ApiError(409, 'duplicate_client_order_id', `clientOrderId ${input.clientOrderId} was already used`),
+          error: new DomainError('conflict', 'duplicate_client_order_id', `clientOrderId ${input.clientOrderId} was already used`),
         };
       }
       taken.add(key);
