@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { isDatabaseUnavailable } from '@execn/db';
-import type { OrderResult, PlaceOutcome, Trader } from './order-result';
+import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 import type { PlaceOrderInput } from './place-order-input';
-import { placeOrders, type PlaceRequest } from './place-orders';
+import { placeOrders } from './place-orders';
 
 /** Options of `OrderBatcher`. */
 export interface OrderBatcherOptions {

@@ -6,16 +6,10 @@ import { createBook, emptyChanges, matchBatch, mergeChanges } from './match-batc
 import { clientOrderIdKey, readBatchInputs } from './read-batch-inputs';
 import { pipelinedTransaction, type Committer } from './pipelined-transaction';
 import type { OrderRecord } from './order-record';
-import type { OrderResult, PlaceOutcome, Trader } from './order-result';
+import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
 import { lockSymbols } from './symbol-lock';
-
-/** A new order and whose it is. */
-export interface PlaceRequest {
-  trader: Trader;
-  input: PlaceOrderInput;
-}
 
 /** Retries after a concurrent transaction took the same clientOrderId first; the re-check then finds it. */
 const MAX_CONFLICT_RETRIES = 3;

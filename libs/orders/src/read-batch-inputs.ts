@@ -3,7 +3,7 @@ import type { PendingQuery, ReservedSql, Row } from 'postgres';
 import { parseUnits } from './decimal-units';
 import type { Book } from './match-batch';
 import type { OrderRow } from './order-record';
-import type { PlaceRequest } from './place-orders';
+import type { PlaceRequest } from './order-result';
 
 /** Everything a batch needs to read before matching, from one statement. */
 export interface BatchInputs {
