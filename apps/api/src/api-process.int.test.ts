@@ -1,16 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { signToken } from '@execn/auth';
 import { SYMBOL_LOCK_CLASS } from '@execn/orders';
 import { createTestDatabase, insertAccount, startAppProcess, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from '@execn/testing';
 
 const JWT_SECRET = 'api-process-secret-0123456789-0123456789';
-
-/** Resolves with how the child ended (at once when it already has). */
-const exitOf = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
 
 /**
  * The api as operators run it, on the signals of the process runner: an order
@@ -31,8 +23,7 @@ describe('api process: signals', () => {
   });
   afterEach(async () => {
     await releaseLock();
-    if (api && api.child.exitCode === null && api.child.signalCode === null) api.child.kill('SIGKILL');
-    if (api) await exitOf(api.child);
+    await api?.kill();
     api = undefined;
   });
   afterAll(async () => db.drop());
@@ -92,7 +83,7 @@ describe('api process: signals', () => {
     await releaseLock();
 
     expect((await order).status).toBe(201);
-    expect(await exitOf(api.child)).toEqual({ code: 0, signal: null });
+    expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.output()).toContain('"msg":"shutdown complete"');
   }, 60_000);
 
@@ -107,7 +98,7 @@ describe('api process: signals', () => {
     const secondAt = Date.now();
     api.child.kill('SIGTERM');
     // Well before the 20 s deadline, with the lock still held.
-    expect(await exitOf(api.child)).toEqual({ code: 143, signal: null });
+    expect(await api.exited).toEqual({ code: 143, signal: null });
     expect(Date.now() - secondAt).toBeLessThan(5_000);
     expect(api.output()).toContain('second signal during shutdown: exiting now');
     expect(await order).toMatchObject({ message: 'fetch failed' });
