@@ -1,6 +1,6 @@
 import { DomainError } from '@execn/contracts';
 import { toAuditEntry, type AuditEntry } from './record-audit';
-import type { SqlOrTx } from './sql-handle';
+import type { SqlOrTx } from '@execn/db';
 
 /** Options of `listAudit`. */
 export interface ListAuditOptions {

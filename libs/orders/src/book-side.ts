@@ -1,6 +1,7 @@
 import { formatDecimal, type RestingOrder } from '@execn/matching';
+import type { SqlOrTx } from '@execn/db';
 import { orderColumns } from './order-columns';
-import { toOrderRecord, toResting, type OrderRecord, type OrderRow, type SqlOrTx } from './order-record';
+import { toOrderRecord, toResting, type OrderRecord, type OrderRow } from './order-record';
 
 /** Rows fetched by the first read of a side; each further read doubles, up to the cap. */
 const FIRST_CHUNK = 32;

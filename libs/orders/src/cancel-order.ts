@@ -1,4 +1,5 @@
 import { DomainError } from '@execn/contracts';
+import { isUuid } from '@execn/db';
 import { cancelOrder as decideCancel } from '@execn/matching';
 import type { Sql } from 'postgres';
 import { orderColumns } from './order-columns';
@@ -7,7 +8,7 @@ import type { OrderResult, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import { lockSymbol } from './symbol-lock';
 import { pipeline, pipelinedTransaction } from './pipelined-transaction';
-import { isUuid, notFound } from './order-lookup';
+import { notFound } from './order-lookup';
 
 /**
  * Cancels a live order at its owner's request, in one transaction under the

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { matchOrder, newOrderState, type InstrumentRules, type MatchResult } from '@execn/matching';
 import { BookSide } from './book-side';
 import type { OrderView } from '@execn/contracts';
-import { applyState, toOrderView, type OrderRecord, type SqlOrTx } from './order-record';
+import type { SqlOrTx } from '@execn/db';
+import { applyState, toOrderView, type OrderRecord } from './order-record';
 import type { PendingReport } from './pending-report';
 
 /** Both sides of one symbol's book as a transaction sees it, and every order read or rested, by id. */

@@ -1,7 +1,8 @@
 import { DomainError, type OrderStatus, type OrderView } from '@execn/contracts';
+import { isUuid, type SqlOrTx } from '@execn/db';
 import { orderColumns } from './order-columns';
-import { isUuid, notFound } from './order-lookup';
-import { toOrderRecord, toOrderView, type OrderRow, type SqlOrTx } from './order-record';
+import { notFound } from './order-lookup';
+import { toOrderRecord, toOrderView, type OrderRow } from './order-record';
 import type { Trader } from './order-result';
 
 /**
