@@ -41,6 +41,18 @@ describe('placeOrder report chains', () => {
     expect(typeof res.reports[0]!.eventId).toBe('string');
   });
 
+  it('answers each report exactly as its outbox row stores it (seq and execId included)', async () => {
+    await placeOrder(db.sql, B, limit('sell', 5, '50'));
+    const res = await placeOrder(db.sql, A, limit('buy', 10, '50'));
+    expect(res.reports.map((r) => r.execType)).toEqual(['new', 'trade']);
+    for (const { eventId, ...report } of res.reports) {
+      const [row] = await db.sql<{ seq: string; payload: unknown }[]>`select seq::text, payload from outbox_events where id = ${eventId}`;
+      expect(row!.payload).toEqual(report);
+      expect(Number(row!.seq)).toBe(report.seq);
+      expect(report.execId).toBe(`${report.orderId}:${report.seq}`);
+    }
+  });
+
   it('a crossing order trades on both sides at the resting price with one tradeId, walking levels', async () => {
     const s1 = await placeOrder(db.sql, A, limit('sell', 30, '101.00'));
     const s2 = await placeOrder(db.sql, B, limit('sell', 50, '101.50'));
