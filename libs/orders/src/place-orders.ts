@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '@execn/contracts';
 import { parseDecimal } from '@execn/matching';
 import type { ReservedSql, Sql } from 'postgres';
-import { createBook, emptyChanges, matchBatch, mergeChanges } from './match-batch';
+import { emptyChanges, matchBatch, mergeChanges } from './match-batch';
 import { clientOrderIdKey, readBatchInputs } from './read-batch-inputs';
 import { pipelinedTransaction, type Committer } from './pipelined-transaction';
 import type { OrderRecord } from './order-record';
 import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
+import { StoredBook } from './stored-book';
 import { lockSymbols } from './symbol-lock';
 
 /** Retries after a concurrent transaction took the same clientOrderId first; the re-check then finds it. */
@@ -66,7 +67,7 @@ async function placeInTransaction(
   options: PersistOptions,
 ): Promise<PlaceOutcome[]> {
   const at = new Date();
-  const books = new Map(requests.map((r) => [r.input.symbol, createBook(r.input.symbol)]));
+  const books = new Map(requests.map((r) => [r.input.symbol, new StoredBook(r.input.symbol)]));
   // Sent now, in this order, in one write: BEGIN went first (the caller), then
   // the locks, then the one read statement, which therefore sees the books as
   // the previous lock holders committed them.
