@@ -1,6 +1,6 @@
 import { DomainError } from '@execn/contracts';
 import { isUuid } from '@execn/db';
-import { cancelOrder as decideCancel } from '@execn/matching';
+import { decideCancel } from '@execn/matching';
 import type { Sql } from 'postgres';
 import { orderColumns } from './order-columns';
 import { applyState, stateOf, toOrderRecord, toOrderView, type OrderRow } from './order-record';
