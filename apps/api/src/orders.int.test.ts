@@ -108,6 +108,16 @@ describe('orders over HTTP', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('an order on a token whose account does not exist is 403 unknown_account and writes nothing', async () => {
+    const before = await counts();
+    const res = await api.call('POST', '/v1/orders', {
+      token: await api.token('ghost'),
+      body: { symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 1, price: '1' },
+    });
+    expect(res).toEqual({ status: 403, body: { error: { code: 'unknown_account', message: 'Account ghost does not exist' } } });
+    expect(await counts()).toEqual(before);
+  });
+
   const base = { symbol: 'AAPL', side: 'buy', type: 'limit', quantity: 5, price: '10' };
   it.each([
     ['an unknown field', { ...base, colour: 'red' }, ['colour']],

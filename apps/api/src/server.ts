@@ -52,6 +52,13 @@ export async function startApiServer(config: Config, log: Logger, metrics: Metri
   });
   server.keepAliveTimeout = 65_000;
   let closing: Promise<void> | undefined;
+  // A request in flight when the stop begins would keep its connection open for keepAliveTimeout after its
+  // answer, and the stop with it: once closing, a connection is closed as soon as it is idle again.
+  server.on('request', (_req, res) => {
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   return {
     port: (server.address() as AddressInfo).port,
     deps,

@@ -1,30 +1,15 @@
 import { loadConfigOrExit } from '@execn/config';
-import { ShutdownManager, createLogger, createMetrics, startHealthServer } from '@execn/observability';
+import { runProcess } from '@execn/observability';
 import { startWorkerApp } from './worker-app';
 
-/** Worker process: config → workers → health server → graceful shutdown on SIGTERM/SIGINT. */
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const log = createLogger({ name: 'worker', level: config.logLevel });
-  const metrics = createMetrics();
-  const shutdown = new ShutdownManager(log, config.shutdownTimeoutMs);
-  // Registered first, so a SIGTERM during start-up also exits 0.
-  const stop = (signal: string) => {
-    void shutdown.shutdown(signal).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  const app = startWorkerApp(config, log, metrics);
-  shutdown.add('workers and clients', () => app.close());
-  if (config.metricsPort !== undefined) {
-    const health = await startHealthServer(config.metricsPort, metrics.registry, { live: app.live, ready: app.ready });
-    shutdown.add('health server', () => health.close());
-    log.info({ port: health.port }, 'metrics and health listening');
-  }
-  log.info({ queues: config.worker.queues, concurrency: config.worker.concurrency, prefix: config.queuePrefix }, 'worker started');
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`worker failed to start: ${String((err as Error)?.stack ?? err)}\n`);
-  process.exit(1);
+/** Worker process: config → workers → health server; signals and shutdown are the runner's. */
+void runProcess({
+  name: 'worker',
+  loadConfig: loadConfigOrExit,
+  start: async ({ config, log, metrics, onShutdown, serveHealth }) => {
+    const app = startWorkerApp(config, log, metrics);
+    onShutdown('workers and clients', () => app.close());
+    await serveHealth({ live: app.live, ready: app.ready });
+    log.info({ queues: config.worker.queues, concurrency: config.worker.concurrency, prefix: config.queuePrefix }, 'worker started');
+  },
 });

@@ -2,8 +2,18 @@ import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@execn/queues';
-import { acquireLoadTestLock, insertAccount, insertExecutionReports, insertOrder, insertReportBacklog, mailJobIdOf, outboxJobIdOf, waitFor } from '@execn/testing';
-import { killIfRunning, spawnApp, type ChildApp } from './test-support/child-app';
+import {
+  acquireLoadTestLock,
+  insertAccount,
+  insertExecutionReports,
+  insertOrder,
+  insertReportBacklog,
+  mailJobIdOf,
+  outboxJobIdOf,
+  spawnAppProcess,
+  waitFor,
+  type AppProcess,
+} from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
 const SHORT_LOCKS = { WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '1000' };
@@ -15,7 +25,7 @@ describe('worker and poller processes', () => {
     releaseLoadTestLock = await acquireLoadTestLock();
   }, 600_000);
   const h = new PipelineHarness();
-  const children: ChildApp[] = [];
+  const children: AppProcess[] = [];
   let account: { id: string; email: string };
   let orderId: string;
   let redis: Redis;
@@ -28,7 +38,7 @@ describe('worker and poller processes', () => {
     redis = new Redis(h.redisUrl, { maxRetriesPerRequest: null });
   });
   afterAll(async () => {
-    await Promise.all(children.map(killIfRunning));
+    await Promise.all(children.map((c) => c.kill()));
     redis.disconnect();
     await h.close();
   }, 30_000);
@@ -58,7 +68,7 @@ describe('worker and poller processes', () => {
     await h.stopProcesses();
   });
 
-  const started = (child: ChildApp, app: string) =>
+  const started = (child: AppProcess, app: string) =>
     waitFor(() => child.output().includes(`"msg":"${app} started"`), 15_000, `${app} process started`);
 
   it('a worker killed with SIGKILL in the middle of jobs: another worker finishes them', async () => {
@@ -81,7 +91,7 @@ describe('worker and poller processes', () => {
       release();
       await lock;
     };
-    const child = spawnApp('worker', h.childEnv({ ...SHORT_LOCKS, SMTP_URL: hungUrl, MAIL_SOCKET_TIMEOUT_MS: '60000' }));
+    const child = spawnAppProcess('worker', h.childEnv({ ...SHORT_LOCKS, SMTP_URL: hungUrl, MAIL_SOCKET_TIMEOUT_MS: '60000' }));
     children.push(child);
     const blockedJob = (await outboxJobIdOf(h.db.sql, blocked!))!;
     await waitFor(async () => (await jobState(QUEUE_NAMES.outbox, blockedJob)) === 'active', 15_000, 'outbox job active');
@@ -90,8 +100,8 @@ describe('worker and poller processes', () => {
     await waitFor(async () => (await processedCount(others)) === 2, 10_000, 'the other events processed by the child');
     await waitFor(async () => (await jobState(QUEUE_NAMES.mail, (await mailJobIdOf(h.db.sql, others[0]!)) ?? '')) === 'active', 10_000, 'mail job active');
 
-    child.process.kill('SIGKILL');
-    expect(await child.exited).toBe('SIGKILL');
+    child.child.kill('SIGKILL');
+    expect((await child.exited).signal).toBe('SIGKILL');
     await releaseLock();
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => hung.close(() => r()));
@@ -103,8 +113,8 @@ describe('worker and poller processes', () => {
   }, 60_000);
 
   it('SIGTERM under load: poller and worker exit 0 within 10 s and nothing is lost', async () => {
-    const poller = spawnApp('poller', h.childEnv({ LOG_LEVEL: 'info' }));
-    const worker = spawnApp('worker', h.childEnv({ LOG_LEVEL: 'info' }));
+    const poller = spawnAppProcess('poller', h.childEnv({ LOG_LEVEL: 'info' }));
+    const worker = spawnAppProcess('worker', h.childEnv({ LOG_LEVEL: 'info' }));
     children.push(poller, worker);
     await Promise.all([started(poller, 'poller'), started(worker, 'worker')]);
     const ids: string[] = [];
@@ -118,10 +128,10 @@ describe('worker and poller processes', () => {
     const burst = await h.db.sql<{ id: string }[]>`select id::text as id from outbox_events where id > ${ids[ids.length - 1]!}`;
     ids.push(...burst.map((r) => r.id));
     const signalledAt = Date.now();
-    poller.process.kill('SIGTERM');
-    worker.process.kill('SIGTERM');
-    expect(await poller.exited).toBe(0);
-    expect(await worker.exited).toBe(0);
+    poller.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect((await poller.exited).code).toBe(0);
+    expect((await worker.exited).code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
     expect(await processedCount(ids)).toBeLessThan(ids.length);
 

@@ -1,9 +1,18 @@
 import { connectTrader, type SeqGap, type TraderConnection } from '@execn/client';
 import { accountRoom } from '@execn/contracts';
-import { createTestDatabase, uniqueId, uniquePrefix, waitFor, type TestDatabase } from '@execn/testing';
+import { createTestDatabase, startAppProcess, uniqueId, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from '@execn/testing';
 import { appendReports, createAccount, createOrder } from './test-support/report-log';
-import { spawnWsChild, type WsChild } from './test-support/ws-child';
-import { createTestEmitter, traderToken } from './test-support/ws-node';
+import { REDIS_URL, TEST_JWT_SECRET, createTestEmitter, traderToken } from './test-support/ws-node';
+
+/** A ws node as a child process and the URL it listens on. */
+type WsChild = AppProcess & { url: string };
+
+/** Starts a ws node child on a free port and resolves once it logged its port. */
+async function spawnWsChild(databaseUrl: string, queuePrefix: string): Promise<WsChild> {
+  const env = { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4', REDIS_URL, QUEUE_PREFIX: queuePrefix, JWT_SECRET: TEST_JWT_SECRET, WS_PORT: '0' };
+  const node = await startAppProcess('ws', env, /"msg":"ws node listening"/, 20_000);
+  return { ...node, url: `http://127.0.0.1:${node.port}` };
+}
 
 /** ws nodes as real processes: SIGKILL loses nothing for SDK clients; SIGTERM exits 0 quickly. */
 describe('ws node processes', () => {

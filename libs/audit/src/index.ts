@@ -4,4 +4,3 @@
  */
 export { recordAudit, toAuditEntry, type AuditEntry, type AuditInput } from './record-audit';
 export { listAudit, type AuditPage, type ListAuditOptions } from './list-audit';
-export type { SqlOrTx } from './sql-handle';

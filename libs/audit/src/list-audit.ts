@@ -1,6 +1,6 @@
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 import { toAuditEntry, type AuditEntry } from './record-audit';
-import type { SqlOrTx } from './sql-handle';
+import type { SqlOrTx } from '@execn/db';
 
 /** Options of `listAudit`. */
 export interface ListAuditOptions {
@@ -21,13 +21,13 @@ export interface AuditPage {
  * Audit entries newest first, with keyset pagination on the id: a page never
  * skips or repeats an entry, however many rows are written meanwhile.
  *
- * @throws ApiError 400 `validation_error` for a malformed cursor.
+ * @throws DomainError invalid `validation_error` for a malformed cursor.
  */
 export async function listAudit(sql: SqlOrTx, options: ListAuditOptions = {}): Promise<AuditPage> {
   const limit = options.limit ?? 100;
   const cursor = options.cursor ?? null;
   if (cursor !== null && !/^\d{1,19}$/.test(cursor)) {
-    throw new ApiError(400, 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
+    throw new DomainError('invalid', 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
   }
   // One row more than asked tells whether another page exists without a count.
   const rows = await sql<

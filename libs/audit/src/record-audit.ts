@@ -1,4 +1,4 @@
-import type { SqlOrTx } from './sql-handle';
+import type { SqlOrTx } from '@execn/db';
 
 /** What one admin action changed. */
 export interface AuditInput {

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ExecutionReport, ServerToClientEvents } from '@execn/contracts';
 import { ReconnectPolicy } from './reconnect-policy';
+import { GapWatch } from './gap-watch';
 import { ReportSequencer, type SeqGap } from './report-sequencer';
 
 /** Where the connection stands, for a connection indicator. */
@@ -50,6 +51,7 @@ export interface TraderConnection {
   close(): void;
 }
 
+
 type TraderSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
@@ -57,208 +59,240 @@ type TraderSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  * `resume {sinceSeq: lastSeq}`, so a client that was offline misses nothing;
  * a `ReportSequencer` hands each report to `onReport` once and in seq order;
  * a gap (a report that arrives early, or a `lastSeq` ack beyond what arrived)
- * is filled by resuming, and reported through `onGap` when that fails.
- * Works in Node and in the browser (websocket transport only, so that any
- * node of the cluster can take the connection without sticky sessions).
+ * is filled by resuming, and reported through `onGap` when that fails
+ * (`GapWatch`). Works in Node and in the browser (websocket transport only,
+ * so that any node of the cluster can take the connection without sticky sessions).
  */
 export function connectTrader(options: TraderConnectionOptions): TraderConnection {
-  const urls = options.urls ?? (options.url ? [options.url] : []);
-  const policy = new ReconnectPolicy(urls, {
-    minDelayMs: options.minReconnectDelayMs,
-    maxDelayMs: options.maxReconnectDelayMs,
-  });
-  const sequencer = new ReportSequencer(options.sinceSeq ?? 0);
-  const gapGraceMs = options.gapGraceMs ?? 250;
-  const gapTimeoutMs = options.gapTimeoutMs ?? 5_000;
-  const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
-  const subscriptions = new Set<string>();
+  const session = new TraderSession(options);
+  session.start();
+  return session;
+}
 
-  let socket: TraderSocket | undefined;
-  let status: ConnectionStatus = 'connecting';
-  let closed = false;
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  let gapTimer: ReturnType<typeof setTimeout> | undefined;
-  let gapSince: number | undefined;
-  let resuming: Promise<void> | undefined;
-  let resumeAgain = false;
+/**
+ * One trader connection as a state machine. Its states are the
+ * `ConnectionStatus` values, and only `enter()` changes the state:
+ *
+ * ```
+ *  start ─▶ connecting ─connected─▶ resuming ─resumed─▶ live
+ *               │                      │                  │
+ *               └──────── lost ────────┴────── lost ──────┴─▶ reconnecting ─lost─▶ reconnecting (next node)
+ *                                                                  │
+ *                                       (after the policy's delay, reopen) connected ─▶ resuming
+ *  connecting | reconnecting ─refused─▶ unauthorized ─┬─ fixed token: stays (terminal)
+ *                                                     └─ token function: lost ─▶ reconnecting
+ *  any ─close()─▶ closed (terminal)
+ * ```
+ *
+ * `lost` is a disconnect, a connect error other than `unauthorized`, or the
+ * node's `server.shutdown`; `refused` is a connect error `unauthorized`;
+ * `resumed` is the end of the resume loop (a resume that a gap asks for while
+ * live keeps the state `live`). Gap handling is `GapWatch`'s.
+ */
+class TraderSession implements TraderConnection {
+  private state: ConnectionStatus = 'connecting';
+  private socket: TraderSocket | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The resume loop in flight, and whether it must run once more. */
+  private resuming: Promise<void> | undefined;
+  private resumeAgain = false;
+  private readonly policy: ReconnectPolicy;
+  private readonly sequencer: ReportSequencer;
+  private readonly gaps: GapWatch;
+  private readonly subscriptions = new Set<string>();
+  private readonly ackTimeoutMs: number;
 
-  const setStatus = (next: ConnectionStatus, detail?: { url?: string; error?: string }) => {
-    if (status === next && !detail?.error) return;
-    status = next;
-    options.onStatus?.(next, detail);
-  };
+  constructor(private readonly options: TraderConnectionOptions) {
+    const urls = options.urls ?? (options.url ? [options.url] : []);
+    this.policy = new ReconnectPolicy(urls, { minDelayMs: options.minReconnectDelayMs, maxDelayMs: options.maxReconnectDelayMs });
+    this.sequencer = new ReportSequencer(options.sinceSeq ?? 0);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.gaps = new GapWatch(this.sequencer, {
+      graceMs: options.gapGraceMs ?? 250,
+      timeoutMs: options.gapTimeoutMs ?? 5_000,
+      canResume: () => this.socket?.connected === true,
+      isResuming: () => this.resuming !== undefined,
+      resume: () => void this.resume(),
+      deliver: (reports) => this.deliver(reports),
+      onGap: options.onGap,
+    });
+  }
 
-  const deliver = (reports: ExecutionReport[]) => {
-    for (const r of reports) options.onReport(r);
-  };
+  get lastSeq(): number {
+    return this.sequencer.lastSeq;
+  }
 
-  const onReport = (report: ExecutionReport) => {
-    if (closed || typeof report?.seq !== 'number') return;
-    deliver(sequencer.accept(report));
-    checkGap();
-  };
+  get status(): ConnectionStatus {
+    return this.state;
+  }
 
-  /** Resumes now, or once more after the resume in flight, and settles the gap state. */
-  const resume = (): Promise<void> => {
-    if (resuming) {
-      resumeAgain = true;
-      return resuming;
+  get url(): string {
+    return this.policy.current;
+  }
+
+  async subscribe(orderId: string): Promise<SubscriptionAck> {
+    const ack = await this.ackOf('subscribe', orderId);
+    if (ack.ok) this.subscriptions.add(orderId);
+    return ack;
+  }
+
+  async unsubscribe(orderId: string): Promise<SubscriptionAck> {
+    this.subscriptions.delete(orderId);
+    return this.ackOf('unsubscribe', orderId);
+  }
+
+  // --- transitions -----------------------------------------------------------
+
+  /** start → connecting: opens the first node. */
+  start(): void {
+    this.options.onStatus?.('connecting', { url: this.policy.current });
+    this.open(this.policy.current);
+  }
+
+  /** connected → resuming: re-joins the order rooms and resumes after `lastSeq`. */
+  private connected(s: TraderSocket, url: string): void {
+    this.policy.connected();
+    this.gaps.restart();
+    this.enter('resuming', { url });
+    for (const orderId of this.subscriptions) {
+      s.timeout(this.ackTimeoutMs).emit('subscribe', { orderId }, () => undefined);
     }
-    resuming = (async () => {
+    void this.resume();
+  }
+
+  /** resumed → live (when still connected); the gap watch looks again. */
+  private resumed(): void {
+    if (this.socket?.connected && !this.isClosed) this.enter('live', { url: this.policy.current });
+    this.gaps.check();
+  }
+
+  /** lost → reconnecting: drops the socket and opens the policy's next node after its delay. */
+  private lost(error: string | undefined): void {
+    this.teardown();
+    if (this.isClosed) return;
+    const step = this.policy.next();
+    this.enter('reconnecting', { url: step.url, ...(error ? { error } : {}) });
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.open(step.url);
+    }, step.delayMs);
+  }
+
+  /** refused → unauthorized: a fixed token stays refused (stop); a token function may give a fresh one (lost). */
+  private refused(url: string, error: string): void {
+    this.enter('unauthorized', { url, error });
+    if (typeof this.options.token === 'string') this.teardown();
+    else this.lost(error);
+  }
+
+  /** close() → closed, for good; safe to call twice. */
+  close(): void {
+    if (this.isClosed) return;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.gaps.stop();
+    this.teardown();
+    this.enter('closed');
+  }
+
+  // --- the pieces the transitions use ------------------------------------------
+
+  private get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** The one place the state changes; tells `onStatus` (again for the same state only with an error). */
+  private enter(next: ConnectionStatus, detail?: { url?: string; error?: string }): void {
+    if (this.state === next && !detail?.error) return;
+    this.state = next;
+    this.options.onStatus?.(next, detail);
+  }
+
+  private open(url: string): void {
+    if (this.isClosed) return;
+    const token = this.options.token;
+    const s: TraderSocket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: this.ackTimeoutMs,
+      auth: (cb) => {
+        void Promise.resolve(typeof token === 'function' ? token() : token).then(
+          (t) => cb({ token: t }),
+          () => cb({ token: '' }),
+        );
+      },
+    });
+    this.socket = s;
+    s.on('connect', () => this.connected(s, url));
+    s.on('execution.report', (report) => this.report(report));
+    s.on('server.shutdown', () => {
+      // The node is going away: leave now rather than wait for its disconnect.
+      if (this.socket === s) this.lost(undefined);
+    });
+    s.on('connect_error', (err) => {
+      if (this.socket !== s) return;
+      if (err.message === 'unauthorized') this.refused(url, err.message);
+      else this.lost(err.message);
+    });
+    s.on('disconnect', (reason) => {
+      if (this.socket !== s || reason === 'io client disconnect') return;
+      this.lost(reason);
+    });
+  }
+
+  private teardown(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) {
+      s.removeAllListeners();
+      s.disconnect();
+    }
+  }
+
+  private report(report: ExecutionReport): void {
+    if (this.isClosed || typeof report?.seq !== 'number') return;
+    this.deliver(this.sequencer.accept(report));
+    this.gaps.check();
+  }
+
+  private deliver(reports: ExecutionReport[]): void {
+    for (const r of reports) this.options.onReport(r);
+  }
+
+  /** Resumes now, or once more after the resume in flight; its end is the `resumed` transition. */
+  private resume(): Promise<void> {
+    if (this.resuming) {
+      this.resumeAgain = true;
+      return this.resuming;
+    }
+    this.resuming = (async () => {
       do {
-        resumeAgain = false;
-        const s = socket;
+        this.resumeAgain = false;
+        const s = this.socket;
         if (!s?.connected) break;
         try {
-          const ack = await s.timeout(ackTimeoutMs).emitWithAck('resume', { sinceSeq: sequencer.lastSeq });
-          if (ack.ok) sequencer.announce(ack.lastSeq);
+          const ack = await s.timeout(this.ackTimeoutMs).emitWithAck('resume', { sinceSeq: this.sequencer.lastSeq });
+          if (ack.ok) this.sequencer.announce(ack.lastSeq);
           else if (ack.error === 'rate_limited') {
             await new Promise((r) => setTimeout(r, 1_000));
-            resumeAgain = true;
+            this.resumeAgain = true;
           }
         } catch {
           // Ack timed out: the connection is probably gone; the reconnect resumes again.
           break;
         }
-      } while (resumeAgain && !closed);
+      } while (this.resumeAgain && !this.isClosed);
     })().finally(() => {
-      resuming = undefined;
-      if (socket?.connected && !closed) setStatus('live', { url: policy.current });
-      checkGap();
+      this.resuming = undefined;
+      this.resumed();
     });
-    return resuming;
-  };
+    return this.resuming;
+  }
 
-  const checkGap = () => {
-    const gap = sequencer.gap();
-    if (!gap || closed) {
-      gapSince = undefined;
-      if (gapTimer) clearTimeout(gapTimer);
-      gapTimer = undefined;
-      return;
-    }
-    const now = Date.now();
-    gapSince ??= now;
-    if (now - gapSince >= gapTimeoutMs) {
-      gapSince = undefined;
-      options.onGap?.(gap);
-      deliver(sequencer.skipGap());
-      checkGap();
-      return;
-    }
-    if (gapTimer || resuming) return;
-    const wait = Math.min(gapGraceMs, gapTimeoutMs - (now - gapSince));
-    gapTimer = setTimeout(() => {
-      gapTimer = undefined;
-      if (sequencer.gap() && socket?.connected) void resume();
-      else checkGap();
-    }, wait);
-  };
-
-  const open = (url: string) => {
-    if (closed) return;
-    const s: TraderSocket = io(url, {
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      timeout: ackTimeoutMs,
-      auth: (cb) => {
-        const t = options.token;
-        void Promise.resolve(typeof t === 'function' ? t() : t).then(
-          (token) => cb({ token }),
-          () => cb({ token: '' }),
-        );
-      },
-    });
-    socket = s;
-    s.on('connect', () => {
-      policy.connected();
-      // A fresh connection gets a fresh chance to fill a gap before reporting it.
-      gapSince = undefined;
-      setStatus('resuming', { url });
-      for (const orderId of subscriptions) {
-        s.timeout(ackTimeoutMs).emit('subscribe', { orderId }, () => undefined);
-      }
-      void resume();
-    });
-    s.on('execution.report', onReport);
-    s.on('server.shutdown', () => {
-      // The node is going away: leave now rather than wait for its disconnect.
-      if (socket === s) reconnect(undefined);
-    });
-    s.on('connect_error', (err) => {
-      if (socket !== s) return;
-      const unauthorized = err.message === 'unauthorized';
-      if (unauthorized) setStatus('unauthorized', { url, error: err.message });
-      // A fixed token stays refused: stop. A token function may give a fresh one: keep trying.
-      if (unauthorized && typeof options.token === 'string') {
-        teardown();
-        return;
-      }
-      reconnect(err.message);
-    });
-    s.on('disconnect', (reason) => {
-      if (socket !== s || reason === 'io client disconnect') return;
-      reconnect(reason);
-    });
-  };
-
-  const teardown = () => {
-    const s = socket;
-    socket = undefined;
-    if (s) {
-      s.removeAllListeners();
-      s.disconnect();
-    }
-  };
-
-  const reconnect = (error: string | undefined) => {
-    teardown();
-    if (closed) return;
-    const step = policy.next();
-    setStatus('reconnecting', { url: step.url, ...(error ? { error } : {}) });
-    if (reconnectTimer) clearTimeout(reconnectTimer);
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      open(step.url);
-    }, step.delayMs);
-  };
-
-  const ackOf = async (event: 'subscribe' | 'unsubscribe', orderId: string): Promise<SubscriptionAck> => {
-    const s = socket;
+  private async ackOf(event: 'subscribe' | 'unsubscribe', orderId: string): Promise<SubscriptionAck> {
+    const s = this.socket;
     if (!s?.connected) throw new Error('not connected');
-    return s.timeout(ackTimeoutMs).emitWithAck(event, { orderId });
-  };
-
-  options.onStatus?.('connecting', { url: policy.current });
-  open(policy.current);
-
-  return {
-    get lastSeq() {
-      return sequencer.lastSeq;
-    },
-    get status() {
-      return status;
-    },
-    get url() {
-      return policy.current;
-    },
-    async subscribe(orderId) {
-      const ack = await ackOf('subscribe', orderId);
-      if (ack.ok) subscriptions.add(orderId);
-      return ack;
-    },
-    async unsubscribe(orderId) {
-      subscriptions.delete(orderId);
-      return ackOf('unsubscribe', orderId);
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      if (gapTimer) clearTimeout(gapTimer);
-      teardown();
-      setStatus('closed');
-    },
-  };
+    return s.timeout(this.ackTimeoutMs).emitWithAck(event, { orderId });
+  }
 }

@@ -4,8 +4,9 @@ export interface ApiErrorBody {
 }
 
 /**
- * A domain or request error that maps to an HTTP status in the api's one error
- * handler. Libraries throw it; they know nothing of Express.
+ * An error the api answers with: an HTTP status, a code and a message. Only
+ * the api makes one (its middleware and handlers, and its error handler from
+ * a library's `DomainError`); libraries know nothing of HTTP.
  */
 export class ApiError extends Error {
   constructor(

@@ -4,3 +4,5 @@ export { migrateDatabase, ensureDatabase, splitDatabaseUrl, MIGRATIONS_FOLDER } 
 export { OUTBOX_NOTIFY_CHANNEL } from './notify-channel';
 export { listReportsSince, lastReportSeq, findOrderOwner } from './queries/execution-reports';
 export { isDatabaseUnavailable } from './database-unavailable';
+export type { SqlOrTx } from './sql-or-tx';
+export { isUuid } from './is-uuid';

@@ -38,5 +38,4 @@ export {
 } from './order-state';
 export type { CancelEvent, MatchEvent, MatchResult, RestingUpdate, TradeEvent } from './match-result';
 export { matchOrder } from './match-order';
-export { cancelOrder, type CancelOrderResult } from './cancel-order';
-export { OrderBook, type BookDepth, type DepthLevel } from './order-book';
+export { decideCancel, type CancelDecision } from './decide-cancel';

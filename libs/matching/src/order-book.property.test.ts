@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DECIMAL_SCALE } from './decimal';
 import type { MatchEvent, MatchResult } from './match-result';
-import { OrderBook } from './order-book';
+import { OrderBook } from './test-support/order-book';
 import { avgPxOf, isFinal, type OrderState } from './order-state';
 import { px } from './test-support/order-fixtures';
 import { ReferenceBook } from './test-support/reference-book';

@@ -1,4 +1,4 @@
-import { cancelOrder } from './cancel-order';
+import { decideCancel } from './decide-cancel';
 import { MatchingError } from './matching-error';
 import {
   applyFill,
@@ -74,18 +74,18 @@ describe('order state', () => {
   });
 });
 
-describe('cancelOrder', () => {
+describe('decideCancel', () => {
   it('cancels a working or partially filled order', () => {
-    expect(cancelOrder(newOrderState(4))).toEqual({ ok: true, state: cancelState(newOrderState(4)) });
+    expect(decideCancel(newOrderState(4))).toEqual({ ok: true, state: cancelState(newOrderState(4)) });
     const partial = applyFill(newOrderState(4), 1, px('3'));
-    const outcome = cancelOrder(partial);
+    const outcome = decideCancel(partial);
     expect(outcome.ok && outcome.state).toMatchObject({ status: 'cancelled', cumQty: 1, leavesQty: 0 });
   });
 
   it('refuses a final order as order_not_cancelable', () => {
     const filled = applyFill(newOrderState(1), 1, px('3'));
     for (const state of [filled, cancelState(newOrderState(1)), rejectedOrderState(1)]) {
-      expect(cancelOrder(state)).toEqual({ ok: false, reason: 'order_not_cancelable' });
+      expect(decideCancel(state)).toEqual({ ok: false, reason: 'order_not_cancelable' });
     }
   });
 });

@@ -73,7 +73,7 @@ export function applyFill(state: OrderState, qty: number, price: bigint): OrderS
  * Cancels whatever is left: status `cancelled`, `leavesQty` 0, fills kept.
  *
  * @throws MatchingError for an order that is already final; user cancels go
- *   through `cancelOrder`, which refuses those politely instead.
+ *   through `decideCancel`, which refuses those politely instead.
  */
 export function cancelState(state: OrderState): OrderState {
   if (isFinal(state.status)) {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { withDeadline } from './with-deadline';
 
 /** What `/healthz` and `/readyz` consult. */
 export interface HealthChecks {
@@ -52,16 +53,8 @@ export async function startHealthServer(
 export const HEALTH_CHECK_TIMEOUT_MS = 2_000;
 
 /** `check()`, or false when it rejects or has not answered within `ms`. */
-async function withinDeadline(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(check).catch(() => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function withinDeadline(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  return withDeadline(Promise.resolve().then(check).catch(() => false), ms, () => false);
 }
 
 /** Answers one of the three health paths; shared with the express apps and the ws nodes. */

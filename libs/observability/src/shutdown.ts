@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withDeadline } from './with-deadline';
 
 type Step = { name: string; run: () => Promise<unknown> | unknown };
 
@@ -33,11 +34,6 @@ export class ShutdownManager {
 
   private async run(reason: string): Promise<boolean> {
     this.log.info({ reason, deadlineMs: this.deadlineMs }, 'shutting down');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.deadlineMs);
-      timer.unref();
-    });
     const steps = (async () => {
       for (const step of this.steps) {
         try {
@@ -48,8 +44,7 @@ export class ShutdownManager {
       }
       return true;
     })();
-    const clean = await Promise.race([steps, deadline]);
-    clearTimeout(timer);
+    const clean = await withDeadline(steps, this.deadlineMs, () => false);
     if (clean) this.log.info('shutdown complete');
     else this.log.warn('shutdown deadline reached');
     return clean;

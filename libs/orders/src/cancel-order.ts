@@ -1,5 +1,6 @@
-import { ApiError } from '@execn/contracts';
-import { cancelOrder as decideCancel } from '@execn/matching';
+import { DomainError } from '@execn/contracts';
+import { isUuid } from '@execn/db';
+import { decideCancel } from '@execn/matching';
 import type { Sql } from 'postgres';
 import { orderColumns } from './order-columns';
 import { applyState, stateOf, toOrderRecord, toOrderView, type OrderRow } from './order-record';
@@ -7,15 +8,15 @@ import type { OrderResult, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import { lockSymbol } from './symbol-lock';
 import { pipeline, pipelinedTransaction } from './pipelined-transaction';
-import { isUuid, notFound } from './order-lookup';
+import { notFound } from './order-lookup';
 
 /**
  * Cancels a live order at its owner's request, in one transaction under the
  * symbol lock (so it cannot race a match): the order becomes `cancelled` with
  * a `cancelled` report, reason `user_requested`.
  *
- * @throws ApiError 404 `not_found` for an unknown order or another account's
- *   (indistinguishable on purpose), 409 `order_not_cancelable` when it is final.
+ * @throws DomainError not_found `not_found` for an unknown order or another account's
+ *   (indistinguishable on purpose), conflict `order_not_cancelable` when it is final.
  */
 export async function cancelOrder(
   sql: Sql,
@@ -35,7 +36,7 @@ export async function cancelOrder(
     const record = toOrderRecord(rows[0]!);
     const decision = decideCancel(stateOf(record));
     if (!decision.ok) {
-      throw new ApiError(409, 'order_not_cancelable', `Order ${orderId} is ${record.status} and cannot be cancelled`);
+      throw new DomainError('conflict', 'order_not_cancelable', `Order ${orderId} is ${record.status} and cannot be cancelled`);
     }
     const at = new Date();
     applyState(record, decision.state, at);

@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 import { cancelOrder, OrderBatcher, placeOrder, type PlaceOrderInput } from './index';
 import { findViolations } from './test-support/invariants';
 import { seed } from './test-support/seed';
@@ -53,7 +53,7 @@ async function runTraders(
           const id = mine.splice(Math.floor(r() * mine.length), 1)[0]!;
           const owner = (await db.sql`select account_id from orders where id = ${id}`)[0]!.account_id as string;
           await cancelOrder(db.sql, { accountId: owner }, id).catch((err: unknown) => {
-            if (!(err instanceof ApiError && err.code === 'order_not_cancelable')) throw err;
+            if (!(err instanceof DomainError && err.code === 'order_not_cancelable')) throw err;
           });
           continue;
         }

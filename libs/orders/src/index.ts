@@ -4,7 +4,7 @@
  * (`@execn/matching`), the order, trade and outbox rows with each account's
  * next gap-free report seqs, and a NOTIFY to wake the relay.
  */
-export { placeOrder, placeOrders, type PlaceRequest } from './place-orders';
+export { placeOrder, placeOrders } from './place-orders';
 export { cancelOrder } from './cancel-order';
 export { OrderBatcher, type OrderBatcherOptions } from './order-batcher';
 export { getOrder, listOrders, type ListOrdersOptions, type OrderPage } from './read-orders';
@@ -15,7 +15,7 @@ export {
   MAX_ORDER_QUANTITY,
   type PlaceOrderInput,
 } from './place-order-input';
-export type { OrderResult, PlaceOutcome, Trader } from './order-result';
+export type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 export type { PersistOptions } from './persist-changes';
 export { lockSymbol, SYMBOL_LOCK_CLASS } from './symbol-lock';
 export { parseUnits } from './decimal-units';

@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { matchOrder, newOrderState, type InstrumentRules, type MatchResult } from '@execn/matching';
-import { BookSide } from './book-side';
 import type { OrderView } from '@execn/contracts';
-import { applyState, toOrderView, type OrderRecord, type SqlOrTx } from './order-record';
+import type { SqlOrTx } from '@execn/db';
+import { applyState, toOrderView, type OrderRecord } from './order-record';
 import type { PendingReport } from './pending-report';
-
-/** Both sides of one symbol's book as a transaction sees it, and every order read or rested, by id. */
-export interface Book {
-  registry: Map<string, OrderRecord>;
-  sides: { buy: BookSide; sell: BookSide };
-}
-
-/** An empty view of `symbol`'s book; its sides read from PostgreSQL on demand. */
-export function createBook(symbol: string): Book {
-  const registry = new Map<string, OrderRecord>();
-  return { registry, sides: { buy: new BookSide(symbol, 'buy', registry), sell: new BookSide(symbol, 'sell', registry) } };
-}
+import type { StoredBook } from './stored-book';
 
 /** Changes of no order: the start of `mergeChanges`. */
 export function emptyChanges(): BatchChanges {
@@ -67,7 +56,7 @@ export interface BatchChanges {
  */
 export async function matchBatch(
   sql: SqlOrTx,
-  book: Book,
+  book: StoredBook,
   instrument: InstrumentRules | null,
   incoming: OrderRecord[],
   at: Date,

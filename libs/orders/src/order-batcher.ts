@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { isDatabaseUnavailable } from '@execn/db';
-import type { OrderResult, PlaceOutcome, Trader } from './order-result';
+import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 import type { PlaceOrderInput } from './place-order-input';
-import { placeOrders, type PlaceRequest } from './place-orders';
+import { placeOrders } from './place-orders';
 
 /** Options of `OrderBatcher`. */
 export interface OrderBatcherOptions {
@@ -56,7 +56,7 @@ export class OrderBatcher {
     this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 2);
   }
 
-  /** Places one order; resolves with its result or rejects with its error (e.g. ApiError 409). */
+  /** Places one order; resolves with its result or rejects with its error (e.g. DomainError conflict). */
   place(trader: Trader, input: PlaceOrderInput): Promise<OrderResult> {
     return new Promise<OrderResult>((resolve, reject) => {
       this.waiting.push({ request: { trader, input }, resolve, reject });

@@ -1,4 +1,4 @@
-import type { SqlOrTx } from './order-record';
+import type { SqlOrTx } from '@execn/db';
 
 /**
  * The columns `toOrderRecord` reads, with int8 and numeric as text so nothing

@@ -1,13 +1,6 @@
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can be an order id; anything else is simply not found. */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
-
-/** The one answer for an unknown order and for another account's order. */
-export function notFound(): ApiError {
-  return new ApiError(404, 'not_found', 'Order not found');
+/** The one answer for an unknown order, a malformed order id and another account's order. */
+export function notFound(): DomainError {
+  return new DomainError('not_found', 'not_found', 'Order not found');
 }

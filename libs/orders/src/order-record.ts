@@ -1,10 +1,6 @@
 import type { OrderStatus, OrderView, ReportReason } from '@execn/contracts';
 import { avgPxOf, formatDecimal, type OrderState, type RestingOrder } from '@execn/matching';
-import type { ReservedSql, Sql, TransactionSql } from 'postgres';
 import { parseUnits } from './decimal-units';
-
-/** A pool, a reserved connection or a transaction handle. */
-export type SqlOrTx = Sql | ReservedSql | TransactionSql;
 
 /**
  * An order as the order path holds it in memory: the stored row with prices

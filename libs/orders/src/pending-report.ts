@@ -24,16 +24,17 @@ export interface PendingReport {
   transactTime: Date;
 }
 
+/** The stored report's fields that matching decides: all but `seq` and `execId`, which the write numbers. */
+export type ReportBody = Omit<StoredExecutionReport, 'seq' | 'execId'>;
+
 /**
- * The stored report (CONTRACT section 4, without `eventId`). `execId` is
- * `<orderId>:<seq>`: unique because an order belongs to one account and seq
- * never repeats within an account, and stable across a requeue.
+ * The stored report (CONTRACT section 4) without `eventId`, `seq` and
+ * `execId`: those three are given in the one statement that writes it
+ * (`persistChanges`), once the account's seq is known.
  */
-export function toStoredReport(p: PendingReport, seq: number): StoredExecutionReport {
+export function toReportBody(p: PendingReport): ReportBody {
   const o = p.order;
   return {
-    seq,
-    execId: `${o.id}:${seq}`,
     execType: p.execType,
     status: p.state.status,
     orderId: o.id,

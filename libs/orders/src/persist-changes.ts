@@ -4,7 +4,7 @@ import { formatDecimal } from '@execn/matching';
 import type { ReservedSql } from 'postgres';
 import type { BatchChanges, TradeRecord } from './match-batch';
 import { avgPxString, stateOf, type OrderRecord } from './order-record';
-import { toStoredReport } from './pending-report';
+import { toReportBody } from './pending-report';
 import type { Committer } from './pipelined-transaction';
 
 /** Options of the write step. */
@@ -26,8 +26,13 @@ export interface PersistOptions {
  * - `bump` adds each account's report count to `report_seq` (re-reading the
  *   committed value after a lock wait) and returns the base to count from;
  * - orders are inserted, resting orders updated, trades inserted;
- * - each outbox row takes `base + k`, k its position among its account's
- *   reports of this transaction, i.e. seqs follow the events, gap-free;
+ * - `numbered` gives each report its seq, `base + k` (k its position among
+ *   its account's reports of this transaction, i.e. seqs follow the events,
+ *   gap-free), and its `execId`, `<orderId>:<seq>` (unique because an order
+ *   belongs to one account and seq never repeats within an account, and
+ *   stable across a requeue): the one place both are computed;
+ * - `events` writes the outbox rows, and the statement returns the seq,
+ *   execId and event id of each report its own request answers with;
  * - one NOTIFY wakes the relay.
  *
  * The rows unpacked from JSON carry a LIMIT of their count: the planner would
@@ -51,10 +56,9 @@ export async function persistChanges(
     return k;
   });
   const accountIds = [...counts.keys()].sort();
-  const reports = changes.reports.map((p, i) => {
-    const { seq: _seq, execId: _execId, ...payload } = toStoredReport(p, 0);
-    return { k: ordinals[i], p: payload };
-  });
+  const bodies = changes.reports.map(toReportBody);
+  // o: the report is one its own request answers with (not a fill a later batch-mate brought to its order).
+  const reports = changes.reports.map((p, i) => ({ k: ordinals[i], o: p.originId === p.order.id, p: bodies[i] }));
   const stamp = at.toISOString();
   const [result] = (await commit([
     tx<{ result: string }[]>`
@@ -96,36 +100,41 @@ export async function persistChanges(
           price numeric, quantity bigint, buy_order_id uuid, sell_order_id uuid, aggressor_side text)
         returning 1
       ),
-      events as (
-        insert into outbox_events (type, order_id, account_id, seq, payload, created_at, updated_at)
-        select ${EXECUTION_REPORT_EVENT}, (r.e -> 'p' ->> 'orderId')::uuid, b.id, b.base + (r.e ->> 'k')::bigint,
-               (r.e -> 'p') || jsonb_build_object('seq', b.base + (r.e ->> 'k')::bigint,
-                                                  'execId', (r.e -> 'p' ->> 'orderId') || ':' || (b.base + (r.e ->> 'k')::bigint)),
-               ${stamp}::timestamptz, ${stamp}::timestamptz
+      numbered as (
+        select r.i, r.e, b.id as account_id, s.seq, (r.e -> 'p' ->> 'orderId') || ':' || s.seq as exec_id
         from jsonb_array_elements(${json(reports)}::text::jsonb) with ordinality as r(e, i)
         join bump b on b.id = r.e -> 'p' ->> 'accountId'
-        order by r.i
+        cross join lateral (select b.base + (r.e ->> 'k')::bigint as seq) s
+      ),
+      events as (
+        insert into outbox_events (type, order_id, account_id, seq, payload, created_at, updated_at)
+        select ${EXECUTION_REPORT_EVENT}, (n.e -> 'p' ->> 'orderId')::uuid, n.account_id, n.seq,
+               (n.e -> 'p') || jsonb_build_object('seq', n.seq, 'execId', n.exec_id),
+               ${stamp}::timestamptz, ${stamp}::timestamptz
+        from numbered n
+        order by n.i
         returning id, account_id, seq
       ),
       notified as (
         select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '') where ${options.notify ?? true}::boolean
       )
       select json_build_object(
-        'bases', (select coalesce(json_object_agg(id, base::text), '{}') from bump),
-        'events', (select coalesce(json_object_agg(account_id || ':' || seq, id::text), '{}') from events),
+        'own', (select coalesce(json_object_agg(n.i, json_build_object('seq', n.seq, 'execId', n.exec_id, 'eventId', ev.id::text)), '{}')
+                from numbered n join events ev on ev.account_id = n.account_id and ev.seq = n.seq
+                where (n.e ->> 'o')::boolean),
         'notified', (select count(*) from notified)
       )::text as result`,
   ])) as [{ result: string }[]];
 
-  const written = JSON.parse(result[0]!.result) as { bases: Record<string, string>; events: Record<string, string> };
+  // Keyed by the report's 1-based position in `reports`; only the reports flagged `o`.
+  const written = JSON.parse(result[0]!.result) as { own: Record<string, { seq: number; execId: string; eventId: string }> };
   const byOrder = new Map<string, ExecutionReport[]>();
-  changes.reports.forEach((p, i) => {
-    if (p.originId !== p.order.id) return;
-    const seq = Number(written.bases[p.order.accountId]) + ordinals[i]!;
-    const report = toStoredReport(p, seq);
-    const list = byOrder.get(report.orderId) ?? [];
-    list.push({ ...report, eventId: written.events[`${report.accountId}:${seq}`]! });
-    byOrder.set(report.orderId, list);
+  bodies.forEach((body, i) => {
+    const own = written.own[i + 1];
+    if (own === undefined) return;
+    const list = byOrder.get(body.orderId) ?? [];
+    list.push({ seq: own.seq, execId: own.execId, ...body, eventId: own.eventId });
+    byOrder.set(body.orderId, list);
   });
   return byOrder;
 }

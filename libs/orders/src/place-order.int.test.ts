@@ -41,6 +41,18 @@ describe('placeOrder report chains', () => {
     expect(typeof res.reports[0]!.eventId).toBe('string');
   });
 
+  it('answers each report exactly as its outbox row stores it (seq and execId included)', async () => {
+    await placeOrder(db.sql, B, limit('sell', 5, '50'));
+    const res = await placeOrder(db.sql, A, limit('buy', 10, '50'));
+    expect(res.reports.map((r) => r.execType)).toEqual(['new', 'trade']);
+    for (const { eventId, ...report } of res.reports) {
+      const [row] = await db.sql<{ seq: string; payload: unknown }[]>`select seq::text, payload from outbox_events where id = ${eventId}`;
+      expect(row!.payload).toEqual(report);
+      expect(Number(row!.seq)).toBe(report.seq);
+      expect(report.execId).toBe(`${report.orderId}:${report.seq}`);
+    }
+  });
+
   it('a crossing order trades on both sides at the resting price with one tradeId, walking levels', async () => {
     const s1 = await placeOrder(db.sql, A, limit('sell', 30, '101.00'));
     const s2 = await placeOrder(db.sql, B, limit('sell', 50, '101.50'));
@@ -144,19 +156,19 @@ describe('placeOrder report chains', () => {
   it('user cancel: cancelled report with user_requested; a final order is 409; a foreign one 404', async () => {
     const o = await placeOrder(db.sql, A, limit('sell', 10, '300'));
     await placeOrder(db.sql, B, limit('buy', 4, '300'));
-    await expect(cancelOrder(db.sql, B, o.order.id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(cancelOrder(db.sql, B, o.order.id)).rejects.toMatchObject({ kind: 'not_found', code: 'not_found' });
     const res = await cancelOrder(db.sql, A, o.order.id);
     expect(res.order).toMatchObject({ status: 'cancelled', reason: 'user_requested', cumQty: 4, leavesQty: 0, avgPx: '300' });
     expect(res.reports.map(brief)).toEqual([['cancelled', 'cancelled', null, null, 4, 0, '300', 'user_requested']]);
-    await expect(cancelOrder(db.sql, A, o.order.id)).rejects.toMatchObject({ status: 409, code: 'order_not_cancelable' });
-    await expect(cancelOrder(db.sql, A, 'not-a-uuid')).rejects.toMatchObject({ status: 404 });
+    await expect(cancelOrder(db.sql, A, o.order.id)).rejects.toMatchObject({ kind: 'conflict', code: 'order_not_cancelable' });
+    await expect(cancelOrder(db.sql, A, 'not-a-uuid')).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('a duplicate clientOrderId is 409 and writes nothing; another account may reuse it', async () => {
     await placeOrder(db.sql, A, limit('buy', 1, '1', { clientOrderId: 'dup-1' }));
     const before = await db.sql`select (select count(*) from orders)::int as o, (select count(*) from outbox_events)::int as e`;
     await expect(placeOrder(db.sql, A, limit('buy', 1, '1', { clientOrderId: 'dup-1' }))).rejects.toMatchObject({
-      status: 409,
+      kind: 'conflict',
       code: 'duplicate_client_order_id',
     });
     const after = await db.sql`select (select count(*) from orders)::int as o, (select count(*) from outbox_events)::int as e`;

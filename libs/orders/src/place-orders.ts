@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 import { parseDecimal } from '@execn/matching';
 import type { ReservedSql, Sql } from 'postgres';
-import { createBook, emptyChanges, matchBatch, mergeChanges } from './match-batch';
+import { emptyChanges, matchBatch, mergeChanges } from './match-batch';
 import { clientOrderIdKey, readBatchInputs } from './read-batch-inputs';
 import { pipelinedTransaction, type Committer } from './pipelined-transaction';
 import type { OrderRecord } from './order-record';
-import type { OrderResult, PlaceOutcome, Trader } from './order-result';
+import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 import { persistChanges, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
+import { StoredBook } from './stored-book';
 import { lockSymbols } from './symbol-lock';
-
-/** A new order and whose it is. */
-export interface PlaceRequest {
-  trader: Trader;
-  input: PlaceOrderInput;
-}
 
 /** Retries after a concurrent transaction took the same clientOrderId first; the re-check then finds it. */
 const MAX_CONFLICT_RETRIES = 3;
@@ -23,7 +18,7 @@ const MAX_CONFLICT_RETRIES = 3;
 /**
  * Places one order in one transaction (see `placeOrders`).
  *
- * @throws ApiError 409 `duplicate_client_order_id`, 403 `unknown_account`.
+ * @throws DomainError conflict `duplicate_client_order_id`, not_permitted `unknown_account`.
  */
 export async function placeOrder(
   sql: Sql,
@@ -72,7 +67,7 @@ async function placeInTransaction(
   options: PersistOptions,
 ): Promise<PlaceOutcome[]> {
   const at = new Date();
-  const books = new Map(requests.map((r) => [r.input.symbol, createBook(r.input.symbol)]));
+  const books = new Map(requests.map((r) => [r.input.symbol, new StoredBook(r.input.symbol)]));
   // Sent now, in this order, in one write: BEGIN went first (the caller), then
   // the locks, then the one read statement, which therefore sees the books as
   // the previous lock holders committed them.
@@ -82,14 +77,14 @@ async function placeInTransaction(
 
   const outcomes: (PlaceOutcome | OrderRecord)[] = requests.map(({ trader, input }, i) => {
     if (!known.has(trader.accountId)) {
-      return { ok: false, error: new ApiError(403, 'unknown_account', `Account ${trader.accountId} does not exist`) };
+      return { ok: false, error: new DomainError('not_permitted', 'unknown_account', `Account ${trader.accountId} does not exist`) };
     }
     if (input.clientOrderId !== null) {
       const key = clientOrderIdKey(trader.accountId, input.clientOrderId);
       if (taken.has(key)) {
         return {
           ok: false,
-          error: new ApiError(409, 'duplicate_client_order_id', `clientOrderId ${input.clientOrderId} was already used`),
+          error: new DomainError('conflict', 'duplicate_client_order_id', `clientOrderId ${input.clientOrderId} was already used`),
         };
       }
       taken.add(key);

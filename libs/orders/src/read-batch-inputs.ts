@@ -1,9 +1,9 @@
 import type { InstrumentRules } from '@execn/matching';
 import type { PendingQuery, ReservedSql, Row } from 'postgres';
 import { parseUnits } from './decimal-units';
-import type { Book } from './match-batch';
 import type { OrderRow } from './order-record';
-import type { PlaceRequest } from './place-orders';
+import type { PlaceRequest } from './order-result';
+import type { StoredBook } from './stored-book';
 
 /** Everything a batch needs to read before matching, from one statement. */
 export interface BatchInputs {
@@ -33,23 +33,19 @@ export function clientOrderIdKey(accountId: string, clientOrderId: string): stri
 /**
  * Reads, in ONE statement sent right after the symbol locks (so it sees every
  * transaction that held them before): the instruments, which accounts exist,
- * clientOrderId clashes, a book priority per order, and the head of each book
- * side some order may trade against, which goes straight into `books`. One
+ * clientOrderId clashes, a book priority per order, and each book's first
+ * read (`StoredBook.firstReads`), whose rows go straight into `books`. One
  * statement, not a dozen: each costs a socket write and a protocol exchange,
  * and this runs while the symbols are locked.
  */
 export async function readBatchInputs(
   tx: ReservedSql,
   requests: readonly PlaceRequest[],
-  books: ReadonlyMap<string, Book>,
+  books: ReadonlyMap<string, StoredBook>,
 ): Promise<BatchInputs> {
   const accountIds = [...new Set(requests.map((r) => r.trader.accountId))];
   const keyed = requests.filter((r) => r.input.clientOrderId !== null);
-  const reads = [...books].flatMap(([symbol, book]) =>
-    (['buy', 'sell'] as const)
-      .filter((side) => requests.some((r) => r.input.symbol === symbol && r.input.side !== side))
-      .map((side) => ({ side: book.sides[side], ...book.sides[side].nextRows(tx) })),
-  );
+  const reads = [...books.values()].flatMap((book) => book.firstReads(tx, requests));
   const bookJson = reads.map((r) => tx`(select coalesce(json_agg(x), '[]') from (${r.fragment}) x)`);
   const booksArray = bookJson.length === 0 ? tx`'[]'::json` : tx`json_build_array(${joinFragments(tx, bookJson)})`;
   const [row] = await tx<{ reads: string }[]>`
@@ -66,7 +62,7 @@ export async function readBatchInputs(
       'books', ${booksArray}
     )::text as reads`;
   const parsed = JSON.parse(row!.reads) as ReadRow;
-  reads.forEach((r, i) => r.side.absorb(parsed.books[i] ?? [], r.limit));
+  reads.forEach((r, i) => r.absorb(parsed.books[i] ?? []));
   return {
     instruments: new Map(
       Object.entries(parsed.instruments).map(([symbol, i]) => [

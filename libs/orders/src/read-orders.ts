@@ -1,13 +1,14 @@
-import { ApiError, type OrderStatus, type OrderView } from '@execn/contracts';
+import { DomainError, type OrderStatus, type OrderView } from '@execn/contracts';
+import { isUuid, type SqlOrTx } from '@execn/db';
 import { orderColumns } from './order-columns';
-import { isUuid, notFound } from './order-lookup';
-import { toOrderRecord, toOrderView, type OrderRow, type SqlOrTx } from './order-record';
+import { notFound } from './order-lookup';
+import { toOrderRecord, toOrderView, type OrderRow } from './order-record';
 import type { Trader } from './order-result';
 
 /**
  * The caller's order.
  *
- * @throws ApiError 404 `not_found` when it does not exist or is another account's.
+ * @throws DomainError not_found `not_found` when it does not exist or is another account's.
  */
 export async function getOrder(sql: SqlOrTx, trader: Trader, orderId: string): Promise<OrderView> {
   if (!isUuid(orderId)) throw notFound();
@@ -39,13 +40,13 @@ export interface OrderPage {
  * (an identity: newer orders have higher values), so pages neither skip nor
  * repeat while orders keep arriving. The cursor is the last priority seen.
  *
- * @throws ApiError 400 `validation_error` for a malformed cursor.
+ * @throws DomainError invalid `validation_error` for a malformed cursor.
  */
 export async function listOrders(sql: SqlOrTx, trader: Trader, options: ListOrdersOptions = {}): Promise<OrderPage> {
   const limit = options.limit ?? 100;
   const cursor = options.cursor ?? null;
   if (cursor !== null && !/^\d{1,19}$/.test(cursor)) {
-    throw new ApiError(400, 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
+    throw new DomainError('invalid', 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
   }
   const rows = await sql<OrderRow[]>`
     select ${orderColumns(sql)} from orders

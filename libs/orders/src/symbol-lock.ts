@@ -1,4 +1,4 @@
-import type { SqlOrTx } from './order-record';
+import type { SqlOrTx } from '@execn/db';
 
 /**
  * First key of the two-key advisory lock space reserved for order books, so

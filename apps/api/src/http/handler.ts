@@ -19,7 +19,7 @@ export interface HandlerResult {
   body: unknown;
 }
 
-/** One HTTP action. Throws ApiError (or a ZodError) for the error handler to map. */
+/** One HTTP action. Throws ApiError, a library's DomainError or a ZodError for the error handler to map. */
 export type Handler = (req: HandlerRequest) => Promise<HandlerResult>;
 
 /** Adapts a handler to an authenticated Express route. */

@@ -1,4 +1,4 @@
-import { ApiError } from '@execn/contracts';
+import { ApiError, DomainError, type DomainErrorKind } from '@execn/contracts';
 import { isDatabaseUnavailable } from '@execn/db';
 import type { Logger } from '@execn/observability';
 import type { NextFunction, Request, Response } from 'express';
@@ -14,9 +14,18 @@ interface BodyParserError {
 /** What a client waiting out a database restart is told to wait (the `Retry-After` of a 503 `unavailable`). */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
+/** The HTTP status of each kind of domain refusal. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_permitted: 403,
+  not_found: 404,
+  conflict: 409,
+};
+
 /** Maps any error to an ApiError: the one place HTTP statuses of errors are decided. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof DomainError) return new ApiError(STATUS_OF_KIND[err.kind], err.code, err.message, err.details);
   if (err instanceof ZodError) return new ApiError(400, 'validation_error', 'Invalid request', fieldErrors(err.issues));
   const type = (err as BodyParserError | null)?.type;
   if (type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is larger than 64 KiB');

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { ExecutionReport } from '@execn/contracts';
+import { isUuid } from '../is-uuid';
 
 /**
  * The report log: `execution.report` outbox rows carry their account's seq, so
@@ -29,7 +30,7 @@ export async function lastReportSeq(sql: Sql, accountId: string): Promise<number
 
 /** The owner of an order, or null when it does not exist. */
 export async function findOrderOwner(sql: Sql, orderId: string): Promise<string | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId)) return null;
+  if (!isUuid(orderId)) return null;
   const [row] = await sql<{ account_id: string }[]>`select account_id from orders where id = ${orderId}`;
   return row?.account_id ?? null;
 }

@@ -1,4 +1,4 @@
-import type { RestingOrder } from './types';
+import type { RestingOrder } from '../types';
 
 // Below this many consumed slots the dead prefix is cheaper to keep than to copy away.
 const COMPACT_AFTER = 32;

@@ -1,5 +1,5 @@
 import { PriceLevel } from './price-level';
-import { px, restingOrder } from './test-support/order-fixtures';
+import { px, restingOrder } from './order-fixtures';
 
 describe('PriceLevel', () => {
   const fill = (count: number): PriceLevel => {

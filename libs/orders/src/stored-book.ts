@@ -1,10 +1,52 @@
+/**
+ * The order book of the order path, in one module: one symbol's book as one
+ * transaction sees it under the symbol lock. It owns the book's type
+ * (`StoredBook`: two `StoredBookSide`s and every order read or rested), its
+ * first read (`StoredBook.firstReads`, embedded in the batch's one read
+ * statement) and its extension (`StoredBookSide.candidatesFor` reads further
+ * rows while the prefix read falls short). The in-memory `BookSide` of
+ * `@execn/matching`'s tests is another thing: a whole book in memory.
+ */
+import type { SqlOrTx } from '@execn/db';
 import { formatDecimal, type RestingOrder } from '@execn/matching';
+import type { PendingQuery, Row } from 'postgres';
 import { orderColumns } from './order-columns';
-import { toOrderRecord, toResting, type OrderRecord, type OrderRow, type SqlOrTx } from './order-record';
+import { toOrderRecord, toResting, type OrderRecord, type OrderRow } from './order-record';
+import type { PlaceRequest } from './order-result';
 
 /** Rows fetched by the first read of a side; each further read doubles, up to the cap. */
 const FIRST_CHUNK = 32;
 const MAX_CHUNK = 1_024;
+
+/** One side's first read: a SELECT fragment to embed in a bigger statement, and where its rows go. */
+export interface FirstBookRead {
+  fragment: PendingQuery<Row[]>;
+  absorb(rows: readonly OrderRow[]): void;
+}
+
+/** Both sides of one symbol's book as a transaction sees it, and every order read or rested, by id. */
+export class StoredBook {
+  readonly registry = new Map<string, OrderRecord>();
+  readonly sides: { buy: StoredBookSide; sell: StoredBookSide };
+
+  /** An empty view of `symbol`'s book; its sides read from PostgreSQL on demand. */
+  constructor(readonly symbol: string) {
+    this.sides = { buy: new StoredBookSide(symbol, 'buy', this.registry), sell: new StoredBookSide(symbol, 'sell', this.registry) };
+  }
+
+  /**
+   * The first read of each side some of `requests` may trade against (a buy
+   * reads the sells), for the statement sent right after the symbol locks.
+   */
+  firstReads(tx: SqlOrTx, requests: readonly PlaceRequest[]): FirstBookRead[] {
+    return (['buy', 'sell'] as const)
+      .filter((side) => requests.some((r) => r.input.symbol === this.symbol && r.input.side !== side))
+      .map((side) => {
+        const { fragment, limit } = this.sides[side].nextRows(tx);
+        return { fragment, absorb: (rows) => this.sides[side].absorb(rows, limit) };
+      });
+  }
+}
 
 /**
  * One side of a symbol's book as one transaction sees it: a best-first prefix
@@ -16,7 +58,7 @@ const MAX_CHUNK = 1_024;
  * are kept but not offered to the engine until reads have caught up with them,
  * because unread rows could come first.
  */
-export class BookSide {
+export class StoredBookSide {
   /** Live orders, best first: bids by price desc, asks by price asc; then oldest first. */
   private readonly entries: OrderRecord[] = [];
   private frontier: OrderRecord | null = null;

@@ -1,6 +1,6 @@
-import { MatchingError } from './matching-error';
+import { MatchingError } from '../matching-error';
 import { OrderBook } from './order-book';
-import { TEST_INSTRUMENT, limitOrder, marketOrder, px } from './test-support/order-fixtures';
+import { TEST_INSTRUMENT, limitOrder, marketOrder, px } from './order-fixtures';
 
 describe('OrderBook', () => {
   it('starts empty', () => {

@@ -1,7 +1,7 @@
 import { cancelState, isFinal, type OrderState } from './order-state';
 
 /** Outcome of a user cancel: the new state, or why the order cannot be cancelled. */
-export type CancelOrderResult =
+export type CancelDecision =
   | { readonly ok: true; readonly state: OrderState }
   | { readonly ok: false; readonly reason: 'order_not_cancelable' };
 
@@ -13,7 +13,7 @@ export type CancelOrderResult =
  * `order_not_cancelable`, which the api maps to HTTP 409. The caller writes
  * the `cancelled` report with reason `user_requested`.
  */
-export function cancelOrder(state: OrderState): CancelOrderResult {
+export function decideCancel(state: OrderState): CancelDecision {
   if (isFinal(state.status)) return { ok: false, reason: 'order_not_cancelable' };
   return { ok: true, state: cancelState(state) };
 }

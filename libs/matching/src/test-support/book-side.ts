@@ -1,8 +1,8 @@
-import type { RestingUpdate } from './match-result';
-import { MatchingError } from './matching-error';
-import { isFinal } from './order-state';
+import type { RestingUpdate } from '../match-result';
+import { MatchingError } from '../matching-error';
+import { isFinal } from '../order-state';
 import { PriceLevel } from './price-level';
-import type { IncomingOrder, RestingOrder, Side } from './types';
+import type { IncomingOrder, RestingOrder, Side } from '../types';
 
 /**
  * One side of an in-memory book: price levels best first (bids highest,

@@ -1,10 +1,10 @@
 import { BookSide } from './book-side';
-import { cancelOrder } from './cancel-order';
-import type { MatchResult } from './match-result';
-import { matchOrder } from './match-order';
-import { MatchingError } from './matching-error';
-import { restingOrderState, type OrderState } from './order-state';
-import type { IncomingOrder, InstrumentRules, RestingOrder, Side } from './types';
+import { decideCancel } from '../decide-cancel';
+import type { MatchResult } from '../match-result';
+import { matchOrder } from '../match-order';
+import { MatchingError } from '../matching-error';
+import { restingOrderState, type OrderState } from '../order-state';
+import type { IncomingOrder, InstrumentRules, RestingOrder, Side } from '../types';
 
 /** Aggregated quantity at one price. */
 export interface DepthLevel {
@@ -23,9 +23,10 @@ export interface BookDepth {
 /**
  * An in-memory book for one symbol, driven by {@link matchOrder}.
  *
- * Production keeps the book in PostgreSQL; this class exists for property
- * tests and benchmarks, and doubles as a reference for how a caller feeds the
- * engine: candidates are a best-first prefix of the contra side holding
+ * Test support: production keeps the book in PostgreSQL (`StoredBook` of
+ * `@execn/orders`); this class drives the engine through random order streams
+ * in the property tests, against `ReferenceBook`, and doubles as a reference
+ * for how a caller feeds the engine: candidates are a best-first prefix of the contra side holding
  * enough quantity from other accounts, and each result is applied in full.
  */
 export class OrderBook {
@@ -67,7 +68,7 @@ export class OrderBook {
   cancel(id: string): OrderState | null {
     const resting = this.byId.get(id);
     if (resting === undefined) return null;
-    const outcome = cancelOrder(restingOrderState(resting));
+    const outcome = decideCancel(restingOrderState(resting));
     if (!outcome.ok) return null; // unreachable: only live orders are kept
     this.sideOf(resting.side).remove(resting);
     this.byId.delete(id);
