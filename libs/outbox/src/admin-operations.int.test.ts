@@ -107,10 +107,10 @@ describe('requeueEvent', () => {
   });
 
   it('refuses unknown (404) and queued (409 already_queued) events', async () => {
-    await expect(requeueEvent(tdb.sql, '999999999')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(requeueEvent(tdb.sql, '999999999')).rejects.toMatchObject({ kind: 'not_found', code: 'not_found' });
     for (const status of ['pending', 'enqueued', 'processing'] as const) {
       const id = await insertEvent({ status });
-      await expect(requeueEvent(tdb.sql, id)).rejects.toMatchObject({ status: 409, code: 'already_queued' });
+      await expect(requeueEvent(tdb.sql, id)).rejects.toMatchObject({ kind: 'conflict', code: 'already_queued' });
       expect(await statusOf(id)).toEqual({ status, generation: 1 });
     }
   });

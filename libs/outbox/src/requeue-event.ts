@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { ApiError } from '@execn/contracts';
+import { DomainError } from '@execn/contracts';
 import { OUTBOX_NOTIFY_CHANNEL } from '@execn/db';
 import { outboxEventColumns, toOutboxEventView, type OutboxEventRow, type OutboxEventView } from './outbox-event-view';
 
@@ -14,7 +14,7 @@ import { outboxEventColumns, toOutboxEventView, type OutboxEventRow, type Outbox
  * the loser sees the row `pending` and gets the 409. Run it in the transaction
  * that writes the audit entry; the relay is woken at commit.
  *
- * @throws ApiError 404 `not_found` for an unknown id; 409 `already_queued`
+ * @throws DomainError `not_found` for an unknown id; `conflict` (`already_queued`)
  *   while the event is pending, enqueued or processing.
  */
 export async function requeueEvent(tx: Sql | TransactionSql, eventId: string): Promise<OutboxEventView> {
@@ -29,8 +29,8 @@ export async function requeueEvent(tx: Sql | TransactionSql, eventId: string): P
     return toOutboxEventView(row);
   }
   const [current] = await tx<{ status: string }[]>`select status from outbox_events where id = ${eventId}::bigint`;
-  if (!current) throw new ApiError(404, 'not_found', `outbox event ${eventId} not found`);
-  throw new ApiError(409, 'already_queued', `outbox event ${eventId} is ${current.status}; it will be dispatched anyway`, {
+  if (!current) throw new DomainError('not_found', 'not_found', `outbox event ${eventId} not found`);
+  throw new DomainError('conflict', 'already_queued', `outbox event ${eventId} is ${current.status}; it will be dispatched anyway`, {
     status: current.status,
   });
 }
