@@ -1,4 +1,5 @@
 export * from './execution-report';
 export * from './order';
 export * from './api-error';
+export * from './int8-decimal';
 export * from './socket-events';

@@ -1,4 +1,4 @@
-import { ApiError, type OrderStatus, type OrderView } from '@execn/contracts';
+import { ApiError, isInt8Decimal, type OrderStatus, type OrderView } from '@execn/contracts';
 import { orderColumns } from './order-columns';
 import { isUuid, notFound } from './order-lookup';
 import { toOrderRecord, toOrderView, type OrderRow, type SqlOrTx } from './order-record';
@@ -44,7 +44,7 @@ export interface OrderPage {
 export async function listOrders(sql: SqlOrTx, trader: Trader, options: ListOrdersOptions = {}): Promise<OrderPage> {
   const limit = options.limit ?? 100;
   const cursor = options.cursor ?? null;
-  if (cursor !== null && !/^\d{1,19}$/.test(cursor)) {
+  if (cursor !== null && !isInt8Decimal(cursor)) {
     throw new ApiError(400, 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
   }
   const rows = await sql<OrderRow[]>`
