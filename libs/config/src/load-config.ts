@@ -19,8 +19,19 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v ?? 'bull'),
   SMTP_URL: url('smtp://127.0.0.1:1025', ['smtp', 'smtps']),
+  // STARTTLS is mandatory towards a relay that is not on loopback (a stripped STARTTLS must not
+  // send reports in clear); `false` is the documented opt-out for a trusted network.
+  SMTP_REQUIRE_TLS: bool(true),
   MAIL_FROM: z.string().min(3).optional().transform((v) => v ?? 'Executions <executions@localhost>'),
   JWT_SECRET: optionalString(),
+  // Interface every HTTP listener binds to (api, ws, poller/worker metrics): loopback unless an
+  // operator says otherwise, so a dev stack with dev tokens and dev credentials is not on the network.
+  HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { message: 'expected an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' })
+    .optional()
+    .transform((v) => v || '127.0.0.1'),
   API_PORT: int(3000, 0, 65535),
   WS_PORT: int(3001, 0, 65535),
   METRICS_PORT: z
@@ -92,8 +103,15 @@ export interface Config {
   databasePoolSize: number;
   redisUrl: string;
   queuePrefix: string;
+  /**
+   * `SMTP_URL`, with `requireTLS=true` in its query (nodemailer's URL option)
+   * when its host is not loopback, the scheme is `smtp` and `SMTP_REQUIRE_TLS`
+   * is not `false`.
+   */
   smtpUrl: string;
   mailFrom: string;
+  /** Interface the HTTP listeners bind to. @default '127.0.0.1' */
+  host: string;
   jwtSecret: string;
   /** True when JWT_SECRET was not set and the dev secret is in use; callers log a loud warning. */
   jwtSecretIsDefault: boolean;
@@ -127,6 +145,19 @@ export interface Config {
   orderMaxConcurrent: number;
 }
 
+/** Whether `hostname` (as `URL` gives it) is this machine's loopback. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** `smtpUrl` asking nodemailer for STARTTLS or nothing, when it goes off this machine in clear. */
+function withRequiredTls(smtpUrl: string, requireTls: boolean): string {
+  const u = new URL(smtpUrl);
+  if (!requireTls || u.protocol !== 'smtp:' || isLoopbackHost(u.hostname)) return smtpUrl;
+  u.searchParams.set('requireTLS', 'true');
+  return u.toString();
+}
+
 /**
  * Parses and validates the environment. Throws a `ConfigError` naming the first
  * bad variable; `main` prints its message and exits 1.
@@ -135,9 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    const raw = env[variable];
-    throw new ConfigError(variable, `${issue.message}${raw === undefined ? '' : ` (got "${raw}")`}`);
+    // The rule, never the value: a value may be a secret (a password in a URL) and this line ends up in logs.
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const e = parsed.data;
   if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
@@ -162,8 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    smtpUrl: e.SMTP_URL,
+    smtpUrl: withRequiredTls(e.SMTP_URL, e.SMTP_REQUIRE_TLS),
     mailFrom: e.MAIL_FROM,
+    host: e.HOST,
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: !e.JWT_SECRET,
     apiPort: e.API_PORT,
