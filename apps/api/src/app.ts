@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { securityHeaders } from '@execn/observability';
 import { createTraderPageRouter } from '@execn/trader-page';
 import { BULL_BOARD_PATH, createBullBoardRouter } from './admin/bull-board';
 import { observeQueueDepths } from './admin/queue-metrics';
@@ -25,6 +26,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(deps.log, deps.metrics.registry));
+  // Every response, errors and 404s included; the trader page and Bull Board widen the CSP on their own routes.
+  app.use(securityHeaders());
   app.use(healthRouter(deps));
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
 

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
 
   const api = await startApiServer(config, log, createMetrics());
   shutdown.add('http server, orders in flight, redis, database', () => api.close());
-  log.info({ port: api.port, orderBatchMax: config.orderBatchMax, notify: config.outbox.notify }, 'api listening');
+  log.info({ host: config.host, port: api.port, orderBatchMax: config.orderBatchMax, notify: config.outbox.notify }, 'api listening');
 }
 
 main().catch((err: unknown) => {

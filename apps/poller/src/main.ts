@@ -17,9 +17,9 @@ async function main(): Promise<void> {
   const app = await startOutboxPoller(config, log, metrics);
   shutdown.add('relay and clients', () => app.close());
   if (config.metricsPort !== undefined) {
-    const health = await startHealthServer(config.metricsPort, metrics.registry, { live: app.live, ready: app.ready });
+    const health = await startHealthServer(config.metricsPort, metrics.registry, { live: app.live, ready: app.ready }, config.host);
     shutdown.add('health server', () => health.close());
-    log.info({ port: health.port }, 'metrics and health listening');
+    log.info({ host: config.host, port: health.port }, 'metrics and health listening');
   }
   log.info(
     { batchSize: config.outbox.batchSize, pollIntervalMs: config.outbox.pollIntervalMs, notify: config.outbox.notify },

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const app = startWorkerApp(config, log, metrics);
   shutdown.add('workers and clients', () => app.close());
   if (config.metricsPort !== undefined) {
-    const health = await startHealthServer(config.metricsPort, metrics.registry, { live: app.live, ready: app.ready });
+    const health = await startHealthServer(config.metricsPort, metrics.registry, { live: app.live, ready: app.ready }, config.host);
     shutdown.add('health server', () => health.close());
     log.info({ port: health.port }, 'metrics and health listening');
   }

@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  const port = await server.listen(config.wsPort);
-  log.info({ port }, 'ws node listening');
+  const port = await server.listen(config.wsPort, config.host);
+  log.info({ host: config.host, port }, 'ws node listening');
 }
 
 main().catch((err: unknown) => {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { accountRoom, type ServerShutdownNotice } from '@execn/contracts';
 import type { Database } from '@execn/db';
-import { handleHealthRequest, type Metrics } from '@execn/observability';
+import { applySecurityHeaders, handleHealthRequest, securityHeaders, type Metrics } from '@execn/observability';
 import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
 import { authenticate, disconnectOnExpiry } from './auth';
 import { registerResume } from './handlers/resume';
@@ -90,6 +90,11 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     serveClient: false,
   });
 
+  // Engine.io took over the server's 'request' listeners when it attached; this one runs before all of
+  // them, so Socket.IO's own answers (polling, handshake errors) carry the headers too.
+  const headers = securityHeaders();
+  httpServer.prependListener('request', (req, res) => applySecurityHeaders(headers, req, res));
+
   io.use((socket, next) => (shuttingDown ? next(new Error('shutting_down')) : next()));
   io.use(authenticate(config.jwtSecret, log));
 
@@ -128,7 +133,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   return {
     io,
     httpServer,
-    listen: async (port, host = '0.0.0.0') => {
+    listen: async (port, host = '127.0.0.1') => {
       // The adapter sends PSUBSCRIBE without awaiting it; Redis answers commands of
       // one connection in order, so this PING's reply means the node hears broadcasts.
       await sub.ping();

@@ -145,9 +145,10 @@ export interface Config {
   orderMaxConcurrent: number;
 }
 
-/** Whether `hostname` (as `URL` gives it) is this machine's loopback. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+/** Whether `host` (a host name or address, IPv6 with or without brackets) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
 /** `smtpUrl` asking nodemailer for STARTTLS or nothing, when it goes off this machine in clear. */

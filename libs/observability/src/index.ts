@@ -3,3 +3,4 @@ export { createMetrics, type Metrics } from './metrics';
 export { ShutdownManager } from './shutdown';
 export { startHealthServer, handleHealthRequest, type HealthChecks } from './health-server';
 export { ProgressMonitor } from './progress-monitor';
+export { securityHeaders, applySecurityHeaders, DATA_CSP, type CspDirectives, type CspSources } from './security-headers';

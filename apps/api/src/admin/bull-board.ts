@@ -4,11 +4,27 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { Router, type Router as ExpressRouter } from 'express';
 import { ApiError } from '@execn/contracts';
+import { securityHeaders, type CspDirectives } from '@execn/observability';
 import type { BasicCredentials } from './basic-credentials';
 import { bullBoardAuth } from './bull-board-auth';
 
 /** Where the dashboard lives (CONTRACT section 5). */
 export const BULL_BOARD_PATH = '/admin/queues';
+
+/**
+ * What Bull Board's UI loads: its own scripts and styles (React sets inline
+ * styles, hence `'unsafe-inline'` for styles only), the IBM Plex font it links
+ * from Google Fonts, and its own JSON API. No inline script runs.
+ */
+const BULL_BOARD_CSP: CspDirectives = {
+  'default-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+  'font-src': ["'self'", 'https://fonts.gstatic.com', 'data:'],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'manifest-src': ["'self'"],
+};
 
 /** Options of `createBullBoardRouter`. */
 export interface BullBoardOptions {
@@ -47,6 +63,10 @@ export function createBullBoardRouter(options: BullBoardOptions): ExpressRouter 
     serverAdapter,
     options: { uiConfig: { boardTitle: 'exec-notify queues' } },
   });
-  router.use(bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }), serverAdapter.getRouter() as ExpressRouter);
+  router.use(
+    securityHeaders(BULL_BOARD_CSP),
+    bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }),
+    serverAdapter.getRouter() as ExpressRouter,
+  );
   return router;
 }

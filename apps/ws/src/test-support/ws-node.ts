@@ -37,7 +37,8 @@ export async function startWsNode(
     metrics,
     database,
   });
-  const port = await server.listen(0, '127.0.0.1');
+  // No host: the server's own default (loopback) is what http-surface.int.test checks.
+  const port = await server.listen(0);
   return { server, metrics, url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
