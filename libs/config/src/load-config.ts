@@ -66,6 +66,15 @@ const envSchema = z.object({
   WS_RESUME_BATCH_SIZE: int(500, 1, 10_000),
   WS_MAX_MESSAGE_BYTES: int(16_384, 256, 1_048_576),
   WS_RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
+  // Long-polling keeps a socket's outgoing packets in the node until the client polls, and needs sticky
+  // sessions: off unless an operator turns it on.
+  WS_ALLOW_POLLING: bool(false),
+  WS_MAX_CONNECTIONS_PER_ACCOUNT: int(20, 1, 100_000),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
+  // Messages queued in a node for one socket that does not read; past it the socket is dropped.
+  WS_MAX_BUFFERED_MESSAGES: int(5_000, 100, 1_000_000),
+  // How long a resume waits for a client that does not read before dropping it.
+  WS_SLOW_CLIENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   // Where browsers reach the ws nodes, for the trader page: comma-separated URLs; `:3001` means
   // "this port on the page's own host". Default: `:<WS_PORT>`.
   WS_PUBLIC_URLS: z
@@ -135,6 +144,16 @@ export interface Config {
     rateLimitPerSecond: number;
     /** URLs the trader page hands to browsers (`:port` = the page's host). @default [`:${wsPort}`] */
     publicUrls: string[];
+    /** Offer the long-polling transport (needs sticky sessions). @default false */
+    allowPolling: boolean;
+    /** Sockets one account may hold on one node. @default 20 */
+    maxConnectionsPerAccount: number;
+    /** `orders_status:` rooms one socket may join. @default 100 */
+    maxSubscriptionsPerSocket: number;
+    /** Messages queued for one socket before it is dropped as not reading. @default 5000 */
+    maxBufferedMessages: number;
+    /** How long a resume waits for a socket that does not read before dropping it. @default 10000 */
+    slowClientTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
   /** Tokens the trader page offers with one click (dev only). */
@@ -226,6 +245,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
       rateLimitPerSecond: e.WS_RATE_LIMIT_PER_SECOND,
       publicUrls: e.WS_PUBLIC_URLS.length > 0 ? e.WS_PUBLIC_URLS : [`:${e.WS_PORT}`],
+      allowPolling: e.WS_ALLOW_POLLING,
+      maxConnectionsPerAccount: e.WS_MAX_CONNECTIONS_PER_ACCOUNT,
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxBufferedMessages: e.WS_MAX_BUFFERED_MESSAGES,
+      slowClientTimeoutMs: e.WS_SLOW_CLIENT_TIMEOUT_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     traderPageDevTokens: e.TRADER_PAGE_DEV_TOKENS,
