@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Express {
     const queues = [deps.queues.outbox, deps.queues.mail];
     observeQueueDepths(deps.metrics.registry, queues, deps.log);
     // Before `/admin`: the dashboard takes Basic credentials as well as an admin token.
-    mount(BULL_BOARD_PATH, createBullBoardRouter({ queues, credentials: deps.bullBoard, jwtSecret: deps.jwtSecret }));
+    mount(BULL_BOARD_PATH, createBullBoardRouter({ queues, credentials: deps.bullBoard, jwtSecret: deps.jwtSecret, sql: deps.db.sql, log: deps.log }));
   }
   mount('/admin/outbox', trader, requireRole('admin'), adminOutboxRouter(deps));
   mount('/admin', trader, requireRole('admin'), adminRouter(deps));

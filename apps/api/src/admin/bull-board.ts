@@ -6,6 +6,9 @@ import { Router, type Router as ExpressRouter } from 'express';
 import { ApiError } from '@execn/contracts';
 import { securityHeaders, type CspDirectives } from '@execn/observability';
 import type { BasicCredentials } from './basic-credentials';
+import type { SqlOrTx } from '@execn/audit';
+import type { Logger } from '@execn/observability';
+import { auditBoardChanges } from './bull-board-audit';
 import { bullBoardAuth } from './bull-board-auth';
 
 /** Where the dashboard lives (CONTRACT section 5). */
@@ -14,7 +17,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
 /**
  * What Bull Board's UI loads: its own scripts and styles (React sets inline
  * styles, hence `'unsafe-inline'` for styles only), the IBM Plex font it links
- * from Google Fonts, and its own JSON API. No inline script runs.
+ * from Google Fonts, its own JSON API, and its `<base>`. No inline script runs.
  */
 const BULL_BOARD_CSP: CspDirectives = {
   'default-src': ["'none'"],
@@ -24,6 +27,8 @@ const BULL_BOARD_CSP: CspDirectives = {
   'img-src': ["'self'", 'data:'],
   'connect-src': ["'self'"],
   'manifest-src': ["'self'"],
+  // Its page sets `<base href="/admin/queues/">`, from which its scripts and styles are found.
+  'base-uri': ["'self'"],
 };
 
 /** Options of `createBullBoardRouter`. */
@@ -33,6 +38,9 @@ export interface BullBoardOptions {
   /** `BULL_BOARD_USER`/`BULL_BOARD_PASSWORD`; undefined disables the dashboard. */
   credentials: BasicCredentials | undefined;
   jwtSecret: string;
+  /** Where every change made through the dashboard is audited. */
+  sql: SqlOrTx;
+  log: Logger;
 }
 
 /**
@@ -40,6 +48,8 @@ export interface BullBoardOptions {
  * `bullBoardAuth`. Without configured credentials every path answers 404
  * `not_found`: the dashboard can pause, empty and retry queues, so it is never
  * served open, not even to an admin token.
+ *
+ * Every request that changes a queue or a job is audited (`auditBoardChanges`).
  *
  * Retrying a job here re-runs it at the same generation; the worker checks the
  * outbox row first, so a job whose event was processed or requeued meanwhile
@@ -66,6 +76,7 @@ export function createBullBoardRouter(options: BullBoardOptions): ExpressRouter 
   router.use(
     securityHeaders(BULL_BOARD_CSP),
     bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }),
+    auditBoardChanges(options.sql, options.log),
     serverAdapter.getRouter() as ExpressRouter,
   );
   return router;
