@@ -41,9 +41,11 @@ export function describeBoardChange(path: string): BoardChange {
  * recorded, the target, and the method, path and body as `params`. A refused
  * or failed request writes none. Mount after `bullBoardAuth`.
  *
- * Written once the dashboard answered: Redis (the change) and PostgreSQL (the
- * audit) share no transaction, and an entry for a change that did not happen
- * would mislead more than a late one. A failed audit write is logged as an error.
+ * The entry is committed between the dashboard's answer and its sending (the
+ * response's `end` waits for it): Redis (the change) and PostgreSQL (the
+ * audit) share no transaction, so it cannot come before the change, but a
+ * client that saw a change succeed finds it in the log, and entries keep the
+ * order of the requests. A failed audit write is logged as an error.
  */
 export function auditBoardChanges(sql: SqlOrTx, log: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -51,12 +53,14 @@ export function auditBoardChanges(sql: SqlOrTx, log: Logger): RequestHandler {
     const actor = String(res.locals[BULL_BOARD_ACTOR] ?? 'unknown');
     const change = describeBoardChange(req.path);
     const params = { method: req.method, path: req.path, body: req.body ?? null };
-    res.once('finish', () => {
-      if (res.statusCode >= 400) return;
-      recordAudit(sql, { actor, ...change, params }).catch((err: unknown) =>
-        log.error({ err, actor, ...change }, 'bull board change not audited'),
-      );
-    });
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      if (res.statusCode >= 400) return end(...args);
+      void recordAudit(sql, { actor, ...change, params })
+        .catch((err: unknown) => log.error({ err, actor, ...change }, 'bull board change not audited'))
+        .finally(() => end(...args));
+      return res;
+    }) as Response['end'];
     next();
   };
 }
