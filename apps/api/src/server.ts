@@ -40,6 +40,7 @@ export async function startApiServer(config: Config, log: Logger, metrics: Metri
   });
   const operator = openOperatorQueues(config, log);
   const deps: AppDeps = { db, redis, log, metrics, jwtSecret: config.jwtSecret, orders, notify: config.outbox.notify };
+  deps.orderRateLimitPerSecond = config.orderRateLimitPerSecond;
   // Bull Board and the queue-depth gauge (issue 5).
   deps.queues = operator.queues;
   deps.bullBoard = config.bullBoard;

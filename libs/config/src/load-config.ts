@@ -100,6 +100,8 @@ const envSchema = z.object({
   ORDER_BATCH_MAX: int(64, 1, 1_000),
   // Order transactions one api process runs at once (fewer: bigger batches; more: more overlap).
   ORDER_MAX_CONCURRENT: int(2, 1, 200),
+  // Per account: orders placed and cancelled per second (token bucket, burst of twice that); beyond it 429.
+  ORDER_RATE_LIMIT_PER_SECOND: int(2_000, 1, 1_000_000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -162,6 +164,8 @@ export interface Config {
   orderBatchMax: number;
   /** Order transactions one api process runs at once (with batching on). */
   orderMaxConcurrent: number;
+  /** Orders one account may place and cancel per second on one api process (burst: twice that). @default 2000 */
+  orderRateLimitPerSecond: number;
 }
 
 /** Whether `host` (a host name or address, IPv6 with or without brackets) is this machine's loopback. */
@@ -255,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     traderPageDevTokens: e.TRADER_PAGE_DEV_TOKENS,
     orderBatchMax: e.ORDER_BATCH_MAX,
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
+    orderRateLimitPerSecond: e.ORDER_RATE_LIMIT_PER_SECOND,
   };
 }
 
