@@ -39,6 +39,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /out/ ./
 USER node
+# In a container the network namespace is the boundary: listen on every interface of it (the
+# apps default to 127.0.0.1, which would be unreachable here); what is published is up to `docker run -p`.
+ENV HOST=0.0.0.0
 # api 3000, ws 3001, poller/worker metrics 9100 (each set by API_PORT, WS_PORT, METRICS_PORT).
 EXPOSE 3000 3001 9100
 ENTRYPOINT ["sh", "/app/deploy/docker-entrypoint.sh"]

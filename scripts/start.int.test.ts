@@ -5,6 +5,8 @@
  * to the sink's page, and SIGINT stops every process with exit 0, leaving none behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import postgres from 'postgres';
@@ -30,6 +32,12 @@ describe('npm start', () => {
   const sockets: TraderSocket[] = [];
 
   const childPids = () => [...output.matchAll(/^\S+\s+\| started \(pid (\d+)\)$/gm)].map((m) => Number(m[1]));
+  /** Whether a TCP connection to host:port is accepted. */
+  const accepts = (host: string, port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.connect({ host, port }, () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
   const readyz = async (port: number) => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200;
 
   beforeAll(async () => {
@@ -107,6 +115,12 @@ describe('npm start', () => {
       { label: 'alice', token: printed('ALICE') },
       { label: 'bob', token: printed('BOB') },
     ]);
+    // Dev tokens, dev credentials and a public dev JWT secret: nothing listens beyond loopback (HOST unset).
+    const lan = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+    expect(lan).toBeDefined();
+    for (const port of [ports.api, ports.ws, ports.ws + 1, ports.metrics, ports.metrics + 1, ports.metrics + 2, ports.mailUi]) {
+      expect([port, await accepts('127.0.0.1', port), await accepts(lan!, port)]).toEqual([port, true, false]);
+    }
     // The dev Bull Board credentials the banner prints open it.
     const board = await fetch(`http://127.0.0.1:${ports.api}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:ops').toString('base64')}` } });
     expect(board.status).toBe(200);

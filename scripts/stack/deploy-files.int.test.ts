@@ -16,6 +16,7 @@ import { PassThrough } from 'node:stream';
 
 const root = path.resolve(__dirname, '../..');
 const JWT_SECRET = 'compose-config-test-secret-0123456789abcdef';
+const REDIS_PASSWORD = 'compose0redis0password0123';
 const CONTRACT_APPS = ['api', 'ws', 'poller', 'worker'];
 
 interface ComposeService {
@@ -26,6 +27,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: number };
   profiles?: string[];
+  ports?: unknown[];
 }
 
 function composeConfig(args: string[], env: NodeJS.ProcessEnv) {
@@ -34,7 +36,7 @@ function composeConfig(args: string[], env: NodeJS.ProcessEnv) {
 
 /** docker-compose's normalised YAML, as JSON (PyYAML comes with Debian's docker-compose). */
 function resolvedCompose(): { services: Record<string, ComposeService> } {
-  const r = composeConfig(['--profile', 'monitoring', 'config'], { ...process.env, JWT_SECRET });
+  const r = composeConfig(['--profile', 'monitoring', 'config'], { ...process.env, JWT_SECRET, REDIS_PASSWORD });
   if (r.error) throw new Error(`docker-compose is not installed: sudo apt-get install -y docker-compose (scripts/ci-extras.sh does it in CI): ${r.error.message}`);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
@@ -98,8 +100,29 @@ describe('deployment files', () => {
     for (const app of built) expect(CONTRACT_APPS).toContain(app);
   });
 
+  it('publishes every port on 127.0.0.1 only; Redis has a password and the apps use it', () => {
+    const { services } = compose;
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, String(p)]));
+    expect(published.map(([n]) => n).sort()).toEqual(['api', 'grafana', 'mailpit', 'mailpit', 'postgres', 'prometheus', 'redis', 'ws-lb']);
+    for (const [name, port] of published) expect([name, port]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:/)]);
+    expect(services.redis!.command).toEqual(expect.arrayContaining(['--requirepass', REDIS_PASSWORD]));
+    for (const app of CONTRACT_APPS) {
+      expect([app, services[app]!.environment?.REDIS_URL]).toEqual([app, `redis://:${REDIS_PASSWORD}@redis:6379`]);
+      // Reached through the compose network: the container's interfaces, not the host's.
+      expect([app, services[app]!.environment?.HOST]).toEqual([app, '0.0.0.0']);
+    }
+  });
+
+  it('refuses to render without REDIS_PASSWORD, naming it', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET };
+    delete env.REDIS_PASSWORD;
+    const r = composeConfig(['config'], env);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/set REDIS_PASSWORD/);
+  });
+
   it('refuses to render without JWT_SECRET, naming it', () => {
-    const env = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_PASSWORD };
     delete env.JWT_SECRET;
     const r = composeConfig(['config'], env);
     expect(r.status).not.toBe(0);
@@ -109,7 +132,7 @@ describe('deployment files', () => {
   it('the entry point runs each built app by name, and the bundled migration', () => {
     for (const app of buildableApps(root)) {
       const r = entrypoint([app], { ...process.env, WORKER_CONCURRENCY: 'many' });
-      expect([app, r.status, r.stderr.trim()]).toEqual([app, 1, 'Invalid configuration: WORKER_CONCURRENCY: expected a whole number (got "many")']);
+      expect([app, r.status, r.stderr.trim()]).toEqual([app, 1, 'Invalid configuration: WORKER_CONCURRENCY: expected a whole number']);
     }
     const unknown = entrypoint(['bogus'], process.env);
     expect(unknown.status).toBe(64);

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { SmtpSink, waitFor } from '@execn/testing';
+import { EXPECTED_SECURITY_HEADERS, SmtpSink, securityHeadersOf, waitFor } from '@execn/testing';
 import { startMailPage, type MailPage } from './mail-page';
 import { MailStore } from './mail-store';
 
@@ -33,6 +33,8 @@ describe('mail page of the local sink', () => {
   };
   const get = async (path: string) => {
     const res = await fetch(`${page.url}${path}`);
+    // Every answer of the page: no script may run, nothing may frame it (issue 11).
+    expect(securityHeadersOf(res.headers)).toEqual(EXPECTED_SECURITY_HEADERS);
     return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
   };
 

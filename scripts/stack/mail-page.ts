@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applySecurityHeaders, securityHeaders } from '@execn/observability';
 import { headerText, mailSummary, type MailStore, type StoredMail } from './mail-store';
 
 const escape = (s: string) =>
@@ -66,15 +67,27 @@ export interface MailPage {
   close(): Promise<void>;
 }
 
+/**
+ * No script at all; inline styles (this page's and, inherited by the sandboxed
+ * `srcdoc` frame, the mail's own); images only from the mail itself (`data:`).
+ */
+const MAIL_PAGE_HEADERS = securityHeaders({
+  'default-src': ["'none'"],
+  'style-src': ["'unsafe-inline'"],
+  'img-src': ['data:'],
+  'frame-src': ["'self'"],
+});
+
 /** Serves the store on `host:port` (port 0: any free port). */
 export async function startMailPage(store: MailStore, port: number, host = '127.0.0.1'): Promise<MailPage> {
   const server = http.createServer((req, res) => {
+    applySecurityHeaders(MAIL_PAGE_HEADERS, req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
     const { status, type, body } = route(store, req.url ?? '/');
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   await new Promise<void>((resolve, reject) => {

@@ -41,7 +41,8 @@ export function loadStackOptions(env: NodeJS.ProcessEnv, root: string): StackOpt
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
-    throw new StackError(`Invalid configuration: ${variable}: ${issue.message} (got "${env[variable]}")`);
+    // The rule, never the value (as libs/config): a value may be a secret, and this line is printed.
+    throw new StackError(`Invalid configuration: ${variable}: ${issue.message}`);
   }
   const o = parsed.data;
   return {

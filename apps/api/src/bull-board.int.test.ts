@@ -60,6 +60,37 @@ describe('Bull Board at /admin/queues', () => {
   });
 });
 
+describe('audit of changes made through Bull Board (CONTRACT section 5)', () => {
+  const entries = async () =>
+    h.db.sql<{ actor: string; action: string; target: string; params: { method: string } }[]>`
+      select actor, action, target, params from audit_events where action like 'bull_board.%' order by id`;
+
+  it('writes one entry per change, naming the actor (Basic user or token sub) and the queue or job; none for reads or refusals', async () => {
+    await h.operator.queues.mail.add('execution.report.mail', { eventId: '7', generation: 1 }, { jobId: 'mail-7-g1', delay: 60_000 });
+    const admin = await h.token('ops-admin', 'admin');
+    const trader = await h.token('alice');
+    const api = '/admin/queues/api/queues';
+
+    // Reads, a refused change (trader token) and a failed one (unknown job) write nothing.
+    expect((await h.call('GET', `${api}?activeQueue=mail&status=delayed`, { authorization: basicAuth(USER, PASSWORD) })).status).toBe(200);
+    expect((await h.call('PUT', `${api}/mail/pause`, { token: trader })).status).toBe(403);
+    expect((await h.call('PUT', `${api}/mail/no-such-job/promote`, { authorization: basicAuth(USER, PASSWORD) })).status).toBe(404);
+
+    expect((await h.call('PUT', `${api}/mail/mail-7-g1/promote`, { authorization: basicAuth(USER, PASSWORD) })).status).toBe(204);
+    expect((await h.call('PUT', `${api}/outbox/pause`, { token: admin })).status).toBe(200);
+    expect((await h.call('PUT', `${api}/outbox/resume`, { token: admin })).status).toBe(200);
+    // No wait: an entry is committed before the answer that reports the change leaves the api.
+    expect((await entries()).map((e) => [e.actor, e.action, e.target, e.params.method])).toEqual([
+      [USER, 'bull_board.job.promote', 'job:mail/mail-7-g1', 'PUT'],
+      ['ops-admin', 'bull_board.queue.pause', 'queue:outbox', 'PUT'],
+      ['ops-admin', 'bull_board.queue.resume', 'queue:outbox', 'PUT'],
+    ]);
+    // And they are in the audit log admins read.
+    const listed = await h.call('GET', '/admin/audit?limit=3', { token: admin });
+    expect(listed.body.entries.map((e: { target: string }) => e.target)).toEqual(['queue:outbox', 'queue:outbox', 'job:mail/mail-7-g1']);
+  });
+});
+
 describe('GET /metrics', () => {
   it('exports BullMQ queue depths per queue and state next to the contract metrics', async () => {
     await h.operator.queues.outbox.add('execution.report', { eventId: '1', generation: 1 }, { jobId: 'ev-1-g1' });

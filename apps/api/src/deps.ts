@@ -32,6 +32,8 @@ export interface AppDeps {
   queues?: { outbox: Queue; mail: Queue };
   /** Bull Board's Basic-auth pair (`BULL_BOARD_USER`/`BULL_BOARD_PASSWORD`); absent = dashboard disabled (404). */
   bullBoard?: BasicCredentials;
+  /** ORDER_RATE_LIMIT_PER_SECOND: per-account orders placed and cancelled per second; absent = no limit (tests). */
+  orderRateLimitPerSecond?: number;
   /** The trader web page at `/` (issue 4); absent = not served. */
   traderPage?: TraderPageOptions;
 }

@@ -12,6 +12,6 @@ void runProcess({
     }
     const api = await startApiServer(config, log, metrics);
     onShutdown('http server, orders in flight, redis, database', () => api.close());
-    log.info({ port: api.port, orderBatchMax: config.orderBatchMax, notify: config.outbox.notify }, 'api listening');
+    log.info({ host: config.host, port: api.port, orderBatchMax: config.orderBatchMax, notify: config.outbox.notify }, 'api listening');
   },
 });

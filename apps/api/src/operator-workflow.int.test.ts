@@ -155,6 +155,11 @@ describe('Bull Board in headless Chromium', () => {
     const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD } });
     try {
       const page = await context.newPage();
+      // Bull Board's CSP (issue 11) must allow all its UI uses: Chromium reports each refusal on the console.
+      const refused: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+      });
       const response = await page.goto(`${h.url}/admin/queues`);
       expect(response?.status()).toBe(200);
       // The overview links each queue's page.
@@ -164,6 +169,7 @@ describe('Bull Board in headless Chromium', () => {
       await page.goto(`${h.url}/admin/queues/queue/mail?status=failed`);
       await page.getByText((await mailJobIdOf(h.db.sql, id!))!).first().waitFor({ timeout: 15_000 });
       await page.getByText(/550/).first().waitFor({ timeout: 15_000 });
+      expect(refused).toEqual([]);
     } finally {
       await context.close();
     }

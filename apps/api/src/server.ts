@@ -18,7 +18,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** Builds the api's dependencies from the config and listens on `config.apiPort` (0 = any free port). */
+/** Builds the api's dependencies from the config and listens on `config.host`:`config.apiPort` (0 = any free port). */
 export async function startApiServer(config: Config, log: Logger, metrics: Metrics): Promise<ApiServer> {
   const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
   // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
@@ -40,12 +40,13 @@ export async function startApiServer(config: Config, log: Logger, metrics: Metri
   });
   const operator = openOperatorQueues(config, log);
   const deps: AppDeps = { db, redis, log, metrics, jwtSecret: config.jwtSecret, orders, notify: config.outbox.notify };
+  deps.orderRateLimitPerSecond = config.orderRateLimitPerSecond;
   // Bull Board and the queue-depth gauge (issue 5).
   deps.queues = operator.queues;
   deps.bullBoard = config.bullBoard;
   // The trader web page (issue 4), pointing browsers at the ws nodes.
   deps.traderPage = { wsUrls: config.ws.publicUrls, devTokens: config.traderPageDevTokens };
-  const server: Server = createApp(deps).listen(config.apiPort);
+  const server: Server = createApp(deps).listen(config.apiPort, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

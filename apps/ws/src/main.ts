@@ -13,7 +13,7 @@ void runProcess({
     const server = createWsServer({ config, log, metrics, database });
     onShutdown('ws server', () => server.close());
     onShutdown('database', () => database.close());
-    const port = await server.listen(config.wsPort);
-    log.info({ port }, 'ws node listening');
+    const port = await server.listen(config.wsPort, config.host);
+    log.info({ host: config.host, port }, 'ws node listening');
   },
 });

@@ -6,19 +6,31 @@ import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { accountRoom, type ServerShutdownNotice } from '@execn/contracts';
 import type { Database } from '@execn/db';
-import { handleHealthRequest, type Metrics } from '@execn/observability';
+import { applySecurityHeaders, handleHealthRequest, securityHeaders, type Metrics } from '@execn/observability';
 import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
 import { authenticate, disconnectOnExpiry } from './auth';
 import { registerResume } from './handlers/resume';
 import { registerSubscribe } from './handlers/subscribe';
 import { registerUnsubscribe } from './handlers/unsubscribe';
+import { limitConnectionsPerAccount } from './connection-limit';
 import { limitRate } from './rate-limit';
+import { dropWhenNotReading } from './slow-client';
 import type { WsServerIo } from './socket-types';
 
 /** What a ws node needs; `main.ts` builds it, tests build their own. */
 export interface WsServerDeps {
   config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'jwtSecret'> & {
-    ws: Pick<Config['ws'], 'resumeBatchSize' | 'maxMessageBytes' | 'rateLimitPerSecond'>;
+    ws: Pick<
+      Config['ws'],
+      | 'resumeBatchSize'
+      | 'maxMessageBytes'
+      | 'rateLimitPerSecond'
+      | 'allowPolling'
+      | 'maxConnectionsPerAccount'
+      | 'maxSubscriptionsPerSocket'
+      | 'maxBufferedMessages'
+      | 'slowClientTimeoutMs'
+    >;
   };
   log: Logger;
   metrics: Metrics;
@@ -88,12 +100,27 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     // Tokens travel in the handshake, never in cookies, so any page origin may connect.
     cors: { origin: '*' },
     serveClient: false,
+    // Long-polling holds a socket's output in the node until the client polls, and needs sticky
+    // sessions across nodes: only when the operator turns it on (WS_ALLOW_POLLING).
+    transports: config.ws.allowPolling ? ['polling', 'websocket'] : ['websocket'],
   });
+
+  // Engine.io took over the server's 'request' listeners when it attached; this one runs before all of
+  // them, so Socket.IO's own answers (polling, handshake errors) carry the headers too.
+  const headers = securityHeaders();
+  httpServer.prependListener('request', (req, res) => applySecurityHeaders(headers, req, res));
 
   io.use((socket, next) => (shuttingDown ? next(new Error('shutting_down')) : next()));
   io.use(authenticate(config.jwtSecret, log));
+  limitConnectionsPerAccount(io, config.ws.maxConnectionsPerAccount);
 
-  const handlerDeps = { sql: database.sql, log, resumeBatchSize: config.ws.resumeBatchSize };
+  const handlerDeps = {
+    sql: database.sql,
+    log,
+    resumeBatchSize: config.ws.resumeBatchSize,
+    slowClientTimeoutMs: config.ws.slowClientTimeoutMs,
+    maxSubscriptionsPerSocket: config.ws.maxSubscriptionsPerSocket,
+  };
   io.on('connection', (socket) => {
     const { accountId } = socket.data.principal;
     metrics.wsConnectedClients.inc();
@@ -101,6 +128,9 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     void socket.join(accountRoom(accountId));
     disconnectOnExpiry(socket, log);
     limitRate(socket, config.ws.rateLimitPerSecond);
+    dropWhenNotReading(socket, config.ws.maxBufferedMessages, () =>
+      log.warn({ accountId, maxBufferedMessages: config.ws.maxBufferedMessages }, 'ws socket dropped: it does not read'),
+    );
     registerSubscribe(socket, handlerDeps);
     registerUnsubscribe(socket);
     registerResume(socket, handlerDeps);
@@ -128,7 +158,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   return {
     io,
     httpServer,
-    listen: async (port, host = '0.0.0.0') => {
+    listen: async (port, host = '127.0.0.1') => {
       // The adapter sends PSUBSCRIBE without awaiting it; Redis answers commands of
       // one connection in order, so this PING's reply means the node hears broadcasts.
       await sub.ping();

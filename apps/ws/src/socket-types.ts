@@ -12,7 +12,10 @@ export type WsServerIo = Server<ClientToServerEvents, ServerToClientEvents, Reco
 export type WsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, WsSocketData>;
 
 /** The ack every client event answers with when it refuses. */
-export type RefusalAck = { ok: false; error: 'validation_error' | 'not_found' | 'rate_limited' | 'internal_error' };
+export type RefusalAck = {
+  ok: false;
+  error: 'validation_error' | 'not_found' | 'rate_limited' | 'too_many_subscriptions' | 'internal_error';
+};
 
 /**
  * The ack callback of a client event, or a no-op when the client sent none: a

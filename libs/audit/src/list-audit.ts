@@ -1,4 +1,4 @@
-import { DomainError } from '@execn/contracts';
+import { DomainError, isInt8Decimal } from '@execn/contracts';
 import { toAuditEntry, type AuditEntry } from './record-audit';
 import type { SqlOrTx } from '@execn/db';
 
@@ -26,7 +26,7 @@ export interface AuditPage {
 export async function listAudit(sql: SqlOrTx, options: ListAuditOptions = {}): Promise<AuditPage> {
   const limit = options.limit ?? 100;
   const cursor = options.cursor ?? null;
-  if (cursor !== null && !/^\d{1,19}$/.test(cursor)) {
+  if (cursor !== null && !isInt8Decimal(cursor)) {
     throw new DomainError('invalid', 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
   }
   // One row more than asked tells whether another page exists without a count.

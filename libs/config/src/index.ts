@@ -1,2 +1,2 @@
-export { loadConfig, loadConfigOrExit, type Config } from './load-config';
+export { isLoopbackHost, loadConfig, loadConfigOrExit, type Config } from './load-config';
 export { ConfigError } from './config-error';

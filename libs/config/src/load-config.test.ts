@@ -39,6 +39,40 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable}: `));
   });
 
+  it('names the variable and the rule, never the value (it may be a secret)', () => {
+    const secret = 's3cr3t-pa55word';
+    for (const env of [{ REDIS_URL: `http://user:${secret}@redis:6379` }, { DATABASE_URL: `${secret} postgres` }, { API_PORT: secret }]) {
+      const err = (() => {
+        try {
+          loadConfig(env);
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error('expected a ConfigError');
+      })();
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toMatch(new RegExp(`^Invalid configuration: ${Object.keys(env)[0]}: expected`));
+      expect(err.message).not.toContain(secret);
+    }
+  });
+
+  it('binds to loopback unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(() => loadConfig({ HOST: 'a b' })).toThrow(/^Invalid configuration: HOST: /);
+  });
+
+  it('requires STARTTLS towards an SMTP relay off this machine, unless SMTP_REQUIRE_TLS=false', () => {
+    expect(loadConfig({}).smtpUrl).toBe('smtp://127.0.0.1:1025');
+    expect(loadConfig({ SMTP_URL: 'smtp://localhost:25' }).smtpUrl).toBe('smtp://localhost:25');
+    expect(loadConfig({ SMTP_URL: 'smtp://[::1]:25' }).smtpUrl).toBe('smtp://[::1]:25');
+    expect(loadConfig({ SMTP_URL: 'smtp://u:p@relay.example.com:587' }).smtpUrl).toBe('smtp://u:p@relay.example.com:587?requireTLS=true');
+    expect(loadConfig({ SMTP_URL: 'smtp://10.0.0.5:25', SMTP_REQUIRE_TLS: 'false' }).smtpUrl).toBe('smtp://10.0.0.5:25');
+    // smtps is TLS from the first byte.
+    expect(loadConfig({ SMTP_URL: 'smtps://relay.example.com:465' }).smtpUrl).toBe('smtps://relay.example.com:465');
+  });
+
   it('reads "false" as false', () => {
     expect(loadConfig({ ENABLE_NOTIFY: 'false' }).outbox.notify).toBe(false);
   });

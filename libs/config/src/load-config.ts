@@ -19,8 +19,19 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v ?? 'bull'),
   SMTP_URL: url('smtp://127.0.0.1:1025', ['smtp', 'smtps']),
+  // STARTTLS is mandatory towards a relay that is not on loopback (a stripped STARTTLS must not
+  // send reports in clear); `false` is the documented opt-out for a trusted network.
+  SMTP_REQUIRE_TLS: bool(true),
   MAIL_FROM: z.string().min(3).optional().transform((v) => v ?? 'Executions <executions@localhost>'),
   JWT_SECRET: optionalString(),
+  // Interface every HTTP listener binds to (api, ws, poller/worker metrics): loopback unless an
+  // operator says otherwise, so a dev stack with dev tokens and dev credentials is not on the network.
+  HOST: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { message: 'expected an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' })
+    .optional()
+    .transform((v) => v || '127.0.0.1'),
   API_PORT: int(3000, 0, 65535),
   WS_PORT: int(3001, 0, 65535),
   METRICS_PORT: z
@@ -55,6 +66,15 @@ const envSchema = z.object({
   WS_RESUME_BATCH_SIZE: int(500, 1, 10_000),
   WS_MAX_MESSAGE_BYTES: int(16_384, 256, 1_048_576),
   WS_RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
+  // Long-polling keeps a socket's outgoing packets in the node until the client polls, and needs sticky
+  // sessions: off unless an operator turns it on.
+  WS_ALLOW_POLLING: bool(false),
+  WS_MAX_CONNECTIONS_PER_ACCOUNT: int(20, 1, 100_000),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
+  // Messages queued in a node for one socket that does not read; past it the socket is dropped.
+  WS_MAX_BUFFERED_MESSAGES: int(5_000, 100, 1_000_000),
+  // How long a resume waits for a client that does not read before dropping it.
+  WS_SLOW_CLIENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   // Where browsers reach the ws nodes, for the trader page: comma-separated URLs; `:3001` means
   // "this port on the page's own host". Default: `:<WS_PORT>`.
   WS_PUBLIC_URLS: z
@@ -80,6 +100,8 @@ const envSchema = z.object({
   ORDER_BATCH_MAX: int(64, 1, 1_000),
   // Order transactions one api process runs at once (fewer: bigger batches; more: more overlap).
   ORDER_MAX_CONCURRENT: int(2, 1, 200),
+  // Per account: orders placed and cancelled per second (token bucket, burst of twice that); beyond it 429.
+  ORDER_RATE_LIMIT_PER_SECOND: int(2_000, 1, 1_000_000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -92,8 +114,15 @@ export interface Config {
   databasePoolSize: number;
   redisUrl: string;
   queuePrefix: string;
+  /**
+   * `SMTP_URL`, with `requireTLS=true` in its query (nodemailer's URL option)
+   * when its host is not loopback, the scheme is `smtp` and `SMTP_REQUIRE_TLS`
+   * is not `false`.
+   */
   smtpUrl: string;
   mailFrom: string;
+  /** Interface the HTTP listeners bind to. @default '127.0.0.1' */
+  host: string;
   jwtSecret: string;
   /** True when JWT_SECRET was not set and the dev secret is in use; callers log a loud warning. */
   jwtSecretIsDefault: boolean;
@@ -117,6 +146,16 @@ export interface Config {
     rateLimitPerSecond: number;
     /** URLs the trader page hands to browsers (`:port` = the page's host). @default [`:${wsPort}`] */
     publicUrls: string[];
+    /** Offer the long-polling transport (needs sticky sessions). @default false */
+    allowPolling: boolean;
+    /** Sockets one account may hold on one node. @default 20 */
+    maxConnectionsPerAccount: number;
+    /** `orders_status:` rooms one socket may join. @default 100 */
+    maxSubscriptionsPerSocket: number;
+    /** Messages queued for one socket before it is dropped as not reading. @default 5000 */
+    maxBufferedMessages: number;
+    /** How long a resume waits for a socket that does not read before dropping it. @default 10000 */
+    slowClientTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
   /** Tokens the trader page offers with one click (dev only). */
@@ -125,6 +164,22 @@ export interface Config {
   orderBatchMax: number;
   /** Order transactions one api process runs at once (with batching on). */
   orderMaxConcurrent: number;
+  /** Orders one account may place and cancel per second on one api process (burst: twice that). @default 2000 */
+  orderRateLimitPerSecond: number;
+}
+
+/** Whether `host` (a host name or address, IPv6 with or without brackets) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/** `smtpUrl` asking nodemailer for STARTTLS or nothing, when it goes off this machine in clear. */
+function withRequiredTls(smtpUrl: string, requireTls: boolean): string {
+  const u = new URL(smtpUrl);
+  if (!requireTls || u.protocol !== 'smtp:' || isLoopbackHost(u.hostname)) return smtpUrl;
+  u.searchParams.set('requireTLS', 'true');
+  return u.toString();
 }
 
 /**
@@ -135,9 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
-    const raw = env[variable];
-    throw new ConfigError(variable, `${issue.message}${raw === undefined ? '' : ` (got "${raw}")`}`);
+    // The rule, never the value: a value may be a secret (a password in a URL) and this line ends up in logs.
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const e = parsed.data;
   if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
@@ -162,8 +216,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    smtpUrl: e.SMTP_URL,
+    smtpUrl: withRequiredTls(e.SMTP_URL, e.SMTP_REQUIRE_TLS),
     mailFrom: e.MAIL_FROM,
+    host: e.HOST,
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: !e.JWT_SECRET,
     apiPort: e.API_PORT,
@@ -194,11 +249,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
       rateLimitPerSecond: e.WS_RATE_LIMIT_PER_SECOND,
       publicUrls: e.WS_PUBLIC_URLS.length > 0 ? e.WS_PUBLIC_URLS : [`:${e.WS_PORT}`],
+      allowPolling: e.WS_ALLOW_POLLING,
+      maxConnectionsPerAccount: e.WS_MAX_CONNECTIONS_PER_ACCOUNT,
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxBufferedMessages: e.WS_MAX_BUFFERED_MESSAGES,
+      slowClientTimeoutMs: e.WS_SLOW_CLIENT_TIMEOUT_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     traderPageDevTokens: e.TRADER_PAGE_DEV_TOKENS,
     orderBatchMax: e.ORDER_BATCH_MAX,
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
+    orderRateLimitPerSecond: e.ORDER_RATE_LIMIT_PER_SECOND,
   };
 }
 

@@ -43,6 +43,8 @@ export class PooledConnection {
       secure,
       // A local sink has no TLS; a real relay negotiates STARTTLS when it offers it.
       ignoreTLS: host === '127.0.0.1' || host === 'localhost',
+      // Set by libs/config (SMTP_REQUIRE_TLS) for a relay off this machine: no STARTTLS, no mail.
+      requireTLS: url.searchParams.get('requireTLS') === 'true',
       connectionTimeout: socketTimeoutMs,
       greetingTimeout: socketTimeoutMs,
       socketTimeout: socketTimeoutMs,

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
-import { HEALTH_CHECK_TIMEOUT_MS, handleHealthRequest } from './health-server';
+import { EXPECTED_SECURITY_HEADERS, securityHeadersOf } from '@execn/testing';
+import { HEALTH_CHECK_TIMEOUT_MS, handleHealthRequest, startHealthServer } from './health-server';
 
 const never = () => new Promise<boolean>(() => undefined);
 
@@ -26,5 +27,20 @@ describe('handleHealthRequest', () => {
   it('answers /readyz 200 when the check says true, and 404 on other paths', async () => {
     expect((await handleHealthRequest('/readyz', registry, { live: () => true, ready: async () => true })).status).toBe(200);
     expect((await handleHealthRequest('/other', registry, { live: () => true, ready: () => true })).status).toBe(404);
+  });
+});
+
+describe('startHealthServer', () => {
+  it('listens on loopback unless given a host, and answers with the security headers', async () => {
+    const server = await startHealthServer(0, new Registry(), { live: () => true, ready: () => true });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(securityHeadersOf(res.headers)).toEqual(EXPECTED_SECURITY_HEADERS);
+      expect(server.host).toBe('127.0.0.1');
+    } finally {
+      await server.close();
+    }
   });
 });

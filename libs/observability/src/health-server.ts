@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { applySecurityHeaders, securityHeaders } from './security-headers';
 import { withDeadline } from './with-deadline';
 
 /** What `/healthz` and `/readyz` consult. */
@@ -13,14 +14,18 @@ export interface HealthChecks {
 
 /**
  * Small HTTP server for processes without their own web server (poller, worker):
- * `/healthz`, `/readyz` and `/metrics` (Prometheus text).
+ * `/healthz`, `/readyz` and `/metrics` (Prometheus text), on `host` (the
+ * `HOST` setting): loopback unless the operator opens it.
  */
 export async function startHealthServer(
   port: number,
   registry: Registry,
   checks: HealthChecks,
-): Promise<{ port: number; close: () => Promise<void> }> {
+  host = '127.0.0.1',
+): Promise<{ host: string; port: number; close: () => Promise<void> }> {
+  const headers = securityHeaders();
   const server = http.createServer((req, res) => {
+    applySecurityHeaders(headers, req, res);
     void handleHealthRequest(req.url ?? '/', registry, checks).then(({ status, type, body }) => {
       res.writeHead(status, { 'content-type': type });
       res.end(body);
@@ -28,10 +33,11 @@ export async function startHealthServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   let closing: Promise<void> | undefined;
   return {
+    host: (server.address() as AddressInfo).address,
     port: (server.address() as AddressInfo).port,
     close: () => {
       closing ??= new Promise<void>((resolve) => {

@@ -11,6 +11,8 @@ export interface ProcessSettings {
   shutdownTimeoutMs: number;
   /** Where `serveHealth` listens; unset: no health server. */
   metricsPort?: number | undefined;
+  /** The interface the health server binds to (HOST; 127.0.0.1 by default). */
+  host?: string | undefined;
 }
 
 /** What a process's `start` is given. */
@@ -111,9 +113,9 @@ export async function runProcess<C extends ProcessSettings>(spec: ProcessSpec<C>
     onShutdown: (name, close) => shutdown.add(name, close),
     serveHealth: async (checks) => {
       if (config.metricsPort === undefined) return;
-      const health = await startHealthServer(config.metricsPort, metrics.registry, checks);
+      const health = await startHealthServer(config.metricsPort, metrics.registry, checks, config.host);
       shutdown.add('health server', () => health.close());
-      log.info({ port: health.port }, 'metrics and health listening');
+      log.info({ host: config.host, port: health.port }, 'metrics and health listening');
     },
   };
   try {

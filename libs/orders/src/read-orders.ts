@@ -1,4 +1,4 @@
-import { DomainError, type OrderStatus, type OrderView } from '@execn/contracts';
+import { DomainError, isInt8Decimal, type OrderStatus, type OrderView } from '@execn/contracts';
 import { isUuid, type SqlOrTx } from '@execn/db';
 import { orderColumns } from './order-columns';
 import { notFound } from './order-lookup';
@@ -45,7 +45,7 @@ export interface OrderPage {
 export async function listOrders(sql: SqlOrTx, trader: Trader, options: ListOrdersOptions = {}): Promise<OrderPage> {
   const limit = options.limit ?? 100;
   const cursor = options.cursor ?? null;
-  if (cursor !== null && !/^\d{1,19}$/.test(cursor)) {
+  if (cursor !== null && !isInt8Decimal(cursor)) {
     throw new DomainError('invalid', 'validation_error', 'Invalid request', [{ field: 'cursor', message: 'malformed cursor' }]);
   }
   const rows = await sql<OrderRow[]>`

@@ -14,3 +14,4 @@ export { findFreePort, findFreePortRun, isPortFree, isLoopbackHost } from './por
 export { findServerBinaries, systemUser, type ServerBinaries } from './server-binaries';
 export { probePostgres, probeRedis, type ProbeResult } from './service-probes';
 export { PrivatePostgres, PrivateServerError, type PrivatePostgresOptions } from './private-postgres';
+export { securityHeadersOf, EXPECTED_SECURITY_HEADERS } from './security-headers';

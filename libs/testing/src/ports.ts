@@ -41,8 +41,5 @@ export async function findFreePortRun(count: number, host = '127.0.0.1'): Promis
   throw new Error(`no run of ${count} free ports found`);
 }
 
-/** True when `host` names this machine's loopback interface. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
-}
+// One definition of loopback for the stack runner and the config (SMTP_REQUIRE_TLS).
+export { isLoopbackHost } from '@execn/config';

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
+import { securityHeaders } from '@execn/observability';
+import { traderPageCsp } from './page-csp';
 import { TRADER_PAGE_HTML } from './page-html';
 
 /** Options of `createTraderPageRouter`. */
@@ -41,6 +43,10 @@ export function createTraderPageRouter(options: TraderPageOptions): Router {
   const assetsDir = options.assetsDir ?? defaultAssetsDir();
   const config = JSON.stringify({ wsUrls: options.wsUrls, devTokens: options.devTokens ?? [] });
   let script: Buffer | undefined;
+  const headers = securityHeaders(traderPageCsp(options.wsUrls));
+  const paths = ['/', '/page-config.json', '/page.js'];
+  // Only on the page's own paths: every other response keeps the app's stricter policy.
+  router.use((req, res, next) => (paths.includes(req.path) ? headers(req, res, next) : next()));
 
   router.get('/', (_req: Request, res: Response) => {
     res.set('cache-control', 'no-cache').type('html').send(TRADER_PAGE_HTML);

@@ -105,8 +105,14 @@ describe('trader page in headless Chromium', () => {
 
     const context = await browser.newContext();
     const tab = await context.newPage();
+    // The page's CSP must allow everything it really uses: Chromium reports each refusal on the console.
+    const refused: string[] = [];
+    tab.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
     try {
-      await tab.goto(pageUrl);
+      const response = await tab.goto(pageUrl);
+      expect(response?.headers()['content-security-policy']).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+/);
       await tab.selectOption('[data-testid="dev-token"]', { label: alice });
       await tab.waitForSelector('[data-testid="connection"][data-state="live"]', { timeout: 10_000 });
       const row = tab.locator(`tr[data-order-id="${orderId}"]`);
@@ -125,6 +131,7 @@ describe('trader page in headless Chromium', () => {
       expect(await row.locator('[data-field="avgPx"]').textContent()).toBe('101.28');
       expect(await row.locator('[data-field="leavesQty"]').textContent()).toBe('0');
       expect(await row.locator('[data-testid="cancel"]').count()).toBe(0);
+      expect(refused).toEqual([]);
     } finally {
       await context.close();
     }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearerToken, verifyToken } from '@execn/auth';
 import { ApiError } from '@execn/contracts';
 import { credentialsMatch, parseBasicAuth, type BasicCredentials } from './basic-credentials';
+import { BULL_BOARD_ACTOR } from './bull-board-audit';
 
 /** What the dashboard's gate needs. */
 export interface BullBoardAuthOptions {
@@ -31,14 +32,20 @@ export function bullBoardAuth(options: BullBoardAuthOptions): RequestHandler {
     const header = req.headers.authorization;
     const basic = parseBasicAuth(header);
     if (basic) {
-      if (credentialsMatch(basic, options.credentials)) return next();
+      if (credentialsMatch(basic, options.credentials)) {
+        res.locals[BULL_BOARD_ACTOR] = basic.user;
+        return next();
+      }
       return refuse(res, new ApiError(401, 'unauthorized', 'Invalid Bull Board credentials'));
     }
     const token = bearerToken(header);
     if (!token) return refuse(res, new ApiError(401, 'unauthorized', 'Bull Board needs Basic credentials or an admin token'));
     verifyToken(options.jwtSecret, token).then(
       (principal) => {
-        if (principal.role === 'admin') return next();
+        if (principal.role === 'admin') {
+          res.locals[BULL_BOARD_ACTOR] = principal.accountId;
+          return next();
+        }
         refuse(res, new ApiError(403, 'forbidden', 'Bull Board is for admins'));
       },
       () => refuse(res, new ApiError(401, 'unauthorized', 'Invalid or expired token')),

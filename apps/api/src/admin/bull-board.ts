@@ -4,11 +4,32 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import { Router, type Router as ExpressRouter } from 'express';
 import { ApiError } from '@execn/contracts';
+import { securityHeaders, type CspDirectives } from '@execn/observability';
 import type { BasicCredentials } from './basic-credentials';
+import type { SqlOrTx } from '@execn/db';
+import type { Logger } from '@execn/observability';
+import { auditBoardChanges } from './bull-board-audit';
 import { bullBoardAuth } from './bull-board-auth';
 
 /** Where the dashboard lives (CONTRACT section 5). */
 export const BULL_BOARD_PATH = '/admin/queues';
+
+/**
+ * What Bull Board's UI loads: its own scripts and styles (React sets inline
+ * styles, hence `'unsafe-inline'` for styles only), the IBM Plex font it links
+ * from Google Fonts, its own JSON API, and its `<base>`. No inline script runs.
+ */
+const BULL_BOARD_CSP: CspDirectives = {
+  'default-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+  'font-src': ["'self'", 'https://fonts.gstatic.com', 'data:'],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'manifest-src': ["'self'"],
+  // Its page sets `<base href="/admin/queues/">`, from which its scripts and styles are found.
+  'base-uri': ["'self'"],
+};
 
 /** Options of `createBullBoardRouter`. */
 export interface BullBoardOptions {
@@ -17,6 +38,9 @@ export interface BullBoardOptions {
   /** `BULL_BOARD_USER`/`BULL_BOARD_PASSWORD`; undefined disables the dashboard. */
   credentials: BasicCredentials | undefined;
   jwtSecret: string;
+  /** Where every change made through the dashboard is audited. */
+  sql: SqlOrTx;
+  log: Logger;
 }
 
 /**
@@ -24,6 +48,8 @@ export interface BullBoardOptions {
  * `bullBoardAuth`. Without configured credentials every path answers 404
  * `not_found`: the dashboard can pause, empty and retry queues, so it is never
  * served open, not even to an admin token.
+ *
+ * Every request that changes a queue or a job is audited (`auditBoardChanges`).
  *
  * Retrying a job here re-runs it at the same generation; the worker checks the
  * outbox row first, so a job whose event was processed or requeued meanwhile
@@ -47,6 +73,11 @@ export function createBullBoardRouter(options: BullBoardOptions): ExpressRouter 
     serverAdapter,
     options: { uiConfig: { boardTitle: 'exec-notify queues' } },
   });
-  router.use(bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }), serverAdapter.getRouter() as ExpressRouter);
+  router.use(
+    securityHeaders(BULL_BOARD_CSP),
+    bullBoardAuth({ credentials, jwtSecret: options.jwtSecret }),
+    auditBoardChanges(options.sql, options.log),
+    serverAdapter.getRouter() as ExpressRouter,
+  );
   return router;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@execn/observability';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 
 const METRIC = 'http_request_duration_seconds';
@@ -18,8 +18,37 @@ function requestHistogram(registry: Registry): Histogram<'method' | 'route' | 's
 }
 
 /**
+ * Marks the pattern a router is mounted at, as the first handler of its
+ * `app.use(pattern, …)`. Needed because `req.baseUrl` is the path as the
+ * client spelled it (Express matches mounts case-insensitively: labelled by
+ * it, `/V1/Execution-REPORTS` and each of its case variants would be a new
+ * series on an unauthenticated `/metrics`), and is reset to '' once an error
+ * leaves the router.
+ */
+export function mountedAt(pattern: string): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.routeMount = pattern;
+    next();
+  };
+}
+
+/**
+ * The route label: only patterns, never anything the client wrote, so the
+ * label set is bounded by the routes the code declares. A request no route
+ * answered is `unmatched`. The mount is the last one the request entered: a
+ * router mounted at the root after it cannot match a path under that prefix.
+ */
+export function routeLabel(req: Request, res: Response): string {
+  const path: unknown = req.route?.path;
+  if (path === undefined) return 'unmatched';
+  const mount = typeof res.locals.routeMount === 'string' ? res.locals.routeMount : '';
+  return `${mount}${String(path)}`;
+}
+
+/**
  * Times every request into the histogram (labelled by route pattern, not raw
- * path, so ids do not explode the label set) and logs one debug line per request.
+ * path, so ids and spellings do not explode the label set) and logs one debug
+ * line per request.
  */
 export function requestLog(log: Logger, registry: Registry) {
   const histogram = requestHistogram(registry);
@@ -27,8 +56,7 @@ export function requestLog(log: Logger, registry: Registry) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      histogram.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      histogram.observe({ method: req.method, route: routeLabel(req, res), status: String(res.statusCode) }, seconds);
       if (log.isLevelEnabled('debug')) {
         log.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: seconds * 1000 }, 'request');
       }

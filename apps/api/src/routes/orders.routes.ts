@@ -5,13 +5,16 @@ import { getOrderHandler } from '../handlers/get-order.handler';
 import { listOrdersHandler } from '../handlers/list-orders.handler';
 import { placeOrderHandler } from '../handlers/place-order.handler';
 import { route } from '../http/handler';
+import { orderRateLimit } from '../middleware/order-rate-limit';
 
 /** Trader orders, mounted at `/v1/orders` behind authentication. */
 export function ordersRouter(deps: AppDeps): Router {
   const router = Router();
-  router.post('/', route(deps, placeOrderHandler));
+  // Place and cancel only: reads cost no transaction and no report.
+  const limit = deps.orderRateLimitPerSecond === undefined ? [] : [orderRateLimit(deps.orderRateLimitPerSecond)];
+  router.post('/', ...limit, route(deps, placeOrderHandler));
   router.get('/', route(deps, listOrdersHandler));
   router.get('/:id', route(deps, getOrderHandler));
-  router.delete('/:id', route(deps, cancelOrderHandler));
+  router.delete('/:id', ...limit, route(deps, cancelOrderHandler));
   return router;
 }

@@ -1,17 +1,12 @@
 import { DELIVERY_STATUSES, OUTBOX_STATUSES } from '@execn/db';
 import { z } from 'zod';
-import { cursorParam, limitParam } from './query.schemas';
-
-const INT8_MAX = 9_223_372_036_854_775_807n;
-const ID_PATTERN = /^[1-9]\d{0,18}$/;
+import { cursorParam, int8String, limitParam } from './query.schemas';
 
 /** An outbox event id in a path: a positive int8 as decimal digits (else 400 `validation_error` on `id`). */
 export const eventIdParamsSchema = z.object({
-  id: z
-    .string()
-    .regex(ID_PATTERN, { message: 'expected a positive integer event id' })
-    // zod runs every check even after the regex failed: only what passed it is range-checked (one message per field).
-    .refine((v) => !ID_PATTERN.test(v) || BigInt(v) <= INT8_MAX, { message: 'expected a positive integer event id' }),
+  id: int8String('expected a positive integer event id').refine((v) => !/^0+$/.test(v), {
+    message: 'expected a positive integer event id',
+  }),
 });
 
 /** An event type filter (e.g. `execution.report`). */

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES } from '@execn/contracts';
+import { isInt8Decimal, ORDER_STATUSES } from '@execn/contracts';
 import { SYMBOL_PATTERN } from '@execn/orders';
 import { z } from 'zod';
 
@@ -14,8 +14,18 @@ export const limitParam = z
   .optional()
   .transform((v) => v ?? 100);
 
+/**
+ * A non-negative int8 as decimal digits, else `message` (one per field). Ids
+ * and cursors are compared with bigint columns: one out of range must be a 400
+ * here, not a failed cast (500) in PostgreSQL.
+ */
+export const int8String = (message: string) => z.string().refine(isInt8Decimal, { message });
+
 /** `cursor` query parameter: the previous page's `nextCursor`. */
-export const cursorParam = z.string().regex(/^\d{1,19}$/, { message: 'malformed cursor' }).optional();
+export const cursorParam = int8String('malformed cursor').optional();
+
+/** An order id in a path: a uuid (else 400 `validation_error` on `id`; an unknown one is a 404). */
+export const orderIdParamsSchema = z.object({ id: z.guid({ message: 'expected an order uuid' }) });
 
 /** `GET /v1/orders` query. */
 export const listOrdersQuerySchema = z.strictObject({

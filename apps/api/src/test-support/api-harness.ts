@@ -21,13 +21,14 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(): Promise<ApiHarness> {
+/** `orderRateLimitPerSecond`: as ORDER_RATE_LIMIT_PER_SECOND; absent = no limit. */
+export async function startApiHarness(options: { orderRateLimitPerSecond?: number } = {}): Promise<ApiHarness> {
   const db = await createTestDatabase({ max: 8 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   const log = createLogger({ name: 'api-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const orders = new OrderBatcher(db.sql, { maxBatch: 16 });
-  const app = createApp({ db, redis, log, metrics: createMetrics({ defaultMetrics: false }), jwtSecret: TEST_JWT_SECRET, orders });
+  const app = createApp({ db, redis, log, metrics: createMetrics({ defaultMetrics: false }), jwtSecret: TEST_JWT_SECRET, orders, ...options });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -5,6 +5,7 @@ import { signToken, type Role } from '@execn/auth';
 import { createLogger, createMetrics, type Metrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
+import type { TraderPageOptions } from '@execn/trader-page';
 import { openOperatorQueues, type OperatorQueues } from '../admin/operator-queues';
 import type { BasicCredentials } from '../admin/basic-credentials';
 import { createApp } from '../app';
@@ -21,6 +22,8 @@ export interface OperatorHarnessOptions {
   db?: TestDatabase;
   /** Reuse a BullMQ prefix; a fresh one by default. */
   prefix?: string;
+  /** Serve the trader page too; absent = not served. */
+  traderPage?: TraderPageOptions;
 }
 
 /** The api with its BullMQ queues (as `server.ts` wires them) on a fresh database and prefix. Test-only. */
@@ -55,6 +58,7 @@ export async function startOperatorHarness(options: OperatorHarnessOptions = {})
     orders,
     queues: operator.queues,
     bullBoard: options.bullBoard,
+    traderPage: options.traderPage,
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -7,4 +7,8 @@ export interface HandlerDeps {
   log: Logger;
   /** Reports read from PostgreSQL per batch during a resume. */
   resumeBatchSize: number;
+  /** How long a resume waits for a client that does not read before dropping it. */
+  slowClientTimeoutMs: number;
+  /** `orders_status:` rooms one socket may join. */
+  maxSubscriptionsPerSocket: number;
 }

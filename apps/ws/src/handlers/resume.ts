@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { lastReportSeq, listReportsSince } from '@execn/db';
+import { dropSocket, pendingOutput } from '../slow-client';
 import { ackOf, type RefusalAck, type WsSocket } from '../socket-types';
 import type { HandlerDeps } from './handler-deps';
 
@@ -9,28 +10,36 @@ export const resumePayloadSchema = z
   .object({ sinceSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish() })
   .nullish();
 
-export type ResumeAck = { ok: true; replayed: number; lastSeq: number } | RefusalAck;
+export type ResumeAck = { ok: true; replayed: number; lastSeq: number } | RefusalAck | { ok: false; error: 'resume_in_progress' };
 
-/** Above this many bytes queued for the client, the replay waits for it to read. */
-const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Above this many bytes in the websocket library for the client, the replay waits for it to read. */
+const HIGH_WATER_BYTES = 256 * 1024;
+/** Reports emitted between two yields to the event loop: other sockets' messages wait at most this many. */
+const EMITS_PER_TURN = 10;
 
 /**
  * `resume {sinceSeq}`: replays the account's reports with `seq > sinceSeq`
  * from PostgreSQL (the outbox is the report log), ascending, in batches of
  * `resumeBatchSize`, then acks `{ok, replayed, lastSeq}`. Between batches it
- * yields to the event loop, and waits while the client is slow to read, so a
- * client away for a day neither stalls the node nor fills its memory. Live
- * reports may interleave with the replay; the client's seq handling sorts that
- * out. Resumes of one socket run one after another.
+ * yields to the event loop and waits until the client has taken the last
+ * batch, so a replay holds about one batch in the node whatever its length.
+ * A client that does not read within `slowClientTimeoutMs` is dropped and its
+ * replay abandoned (it reconnects and resumes, losing nothing). One resume at
+ * a time per socket: another while one runs acks `resume_in_progress` at once,
+ * so a flood of resumes costs no queries and no memory. Live reports may
+ * interleave with the replay; the client's seq handling sorts that out.
  */
 export function registerResume(socket: WsSocket, deps: HandlerDeps): void {
-  let queue: Promise<unknown> = Promise.resolve();
+  let running = false;
   socket.on('resume', (payload, ack) => {
     const reply = ackOf<ResumeAck>(ack);
     const parsed = resumePayloadSchema.safeParse(payload);
     if (!parsed.success) return reply({ ok: false, error: 'validation_error' });
-    const sinceSeq = parsed.data?.sinceSeq ?? 0;
-    queue = queue.then(() => replay(socket, deps, sinceSeq).then(reply));
+    if (running) return reply({ ok: false, error: 'resume_in_progress' });
+    running = true;
+    void replay(socket, deps, parsed.data?.sinceSeq ?? 0)
+      .then(reply)
+      .finally(() => (running = false));
   });
 }
 
@@ -42,12 +51,19 @@ async function replay(socket: WsSocket, deps: HandlerDeps, sinceSeq: number): Pr
     for (;;) {
       if (socket.disconnected) return { ok: false, error: 'internal_error' };
       const batch = await listReportsSince(deps.sql, accountId, cursor, deps.resumeBatchSize);
-      for (const report of batch) socket.emit('execution.report', report);
+      for (let i = 0; i < batch.length; i++) {
+        socket.emit('execution.report', batch[i]!);
+        if ((i + 1) % EMITS_PER_TURN === 0) await yieldToLoop();
+      }
       replayed += batch.length;
       if (batch.length > 0) cursor = batch[batch.length - 1]!.seq;
       if (batch.length < deps.resumeBatchSize) break;
       await yieldToLoop();
-      await waitForClient(socket);
+      if (!(await waitForClient(socket, deps))) {
+        deps.log.warn({ accountId, replayed, sinceSeq }, 'ws resume abandoned: the client does not read');
+        dropSocket(socket);
+        return { ok: false, error: 'internal_error' };
+      }
     }
     // Reports committed during the replay may be past the seq read now: report the larger.
     const lastSeq = Math.max(await lastReportSeq(deps.sql, accountId), replayed > 0 ? cursor : 0);
@@ -59,16 +75,16 @@ async function replay(socket: WsSocket, deps: HandlerDeps, sinceSeq: number): Pr
 }
 
 /**
- * Waits (up to 10 s) while more than HIGH_WATER_BYTES are queued in the
- * websocket for this client. Engine.io does not expose this, so it reads the
- * underlying `ws` socket's `bufferedAmount` when there is one.
+ * Waits until the client has taken nearly all that was sent: at most
+ * EMITS_PER_TURN messages still queued in engine.io and HIGH_WATER_BYTES in
+ * the websocket library. False when it has not within `slowClientTimeoutMs`.
  */
-async function waitForClient(socket: WsSocket): Promise<void> {
-  const buffered = () =>
-    (socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: number } } }).transport?.socket
-      ?.bufferedAmount ?? 0;
-  const until = Date.now() + 10_000;
-  while (buffered() > HIGH_WATER_BYTES && socket.connected && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 5));
+async function waitForClient(socket: WsSocket, deps: HandlerDeps): Promise<boolean> {
+  const until = Date.now() + deps.slowClientTimeoutMs;
+  for (;;) {
+    const pending = pendingOutput(socket);
+    if (pending.messages <= EMITS_PER_TURN && pending.bytes <= HIGH_WATER_BYTES) return true;
+    if (!socket.connected || Date.now() >= until) return socket.connected ? false : true;
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

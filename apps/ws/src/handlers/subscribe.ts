@@ -10,14 +10,22 @@ export const orderIdPayloadSchema = z.object({ orderId: z.string().min(1).max(64
 /**
  * `subscribe {orderId}`: joins `orders_status:<orderId>` when the order is the
  * caller's. An unknown order and another account's order get the same
- * `not_found`, so a trader cannot probe which order ids exist.
+ * `not_found`, so a trader cannot probe which order ids exist. A socket holds
+ * at most `maxSubscriptionsPerSocket` order rooms (joined or being checked):
+ * one more acks `too_many_subscriptions` without a query.
  */
 export function registerSubscribe(socket: WsSocket, deps: HandlerDeps): void {
+  let checking = 0;
+  const subscriptions = () => [...socket.rooms].filter((room) => room.startsWith(orderRoom(''))).length;
   socket.on('subscribe', async (payload, ack) => {
     const reply = ackOf<{ ok: true } | RefusalAck>(ack);
     const parsed = orderIdPayloadSchema.safeParse(payload);
     if (!parsed.success) return reply({ ok: false, error: 'validation_error' });
     const { orderId } = parsed.data;
+    if (!socket.rooms.has(orderRoom(orderId)) && subscriptions() + checking >= deps.maxSubscriptionsPerSocket) {
+      return reply({ ok: false, error: 'too_many_subscriptions' });
+    }
+    checking++;
     try {
       const owner = await findOrderOwner(deps.sql, orderId);
       if (owner !== socket.data.principal.accountId) return reply({ ok: false, error: 'not_found' });
@@ -26,6 +34,8 @@ export function registerSubscribe(socket: WsSocket, deps: HandlerDeps): void {
     } catch (err) {
       deps.log.error({ err, orderId }, 'ws subscribe failed');
       reply({ ok: false, error: 'internal_error' });
+    } finally {
+      checking--;
     }
   });
 }

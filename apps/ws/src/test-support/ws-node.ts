@@ -2,6 +2,7 @@ import pino from 'pino';
 import { Emitter } from '@socket.io/redis-emitter';
 import { io, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
+import { loadConfig } from '@execn/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '@execn/contracts';
 import type { Database } from '@execn/db';
 import { createMetrics } from '@execn/observability';
@@ -31,13 +32,15 @@ export async function startWsNode(
       redisUrl: REDIS_URL,
       queuePrefix: prefix,
       jwtSecret: TEST_JWT_SECRET,
-      ws: { resumeBatchSize: 100, maxMessageBytes: 16_384, rateLimitPerSecond: 1_000, ...ws },
+      // The configured defaults (one home), with a smaller resume batch and a rate no test meets unless it asks.
+      ws: { ...loadConfig({}).ws, resumeBatchSize: 100, maxMessageBytes: 16_384, rateLimitPerSecond: 1_000, ...ws },
     },
     log: silentLog,
     metrics,
     database,
   });
-  const port = await server.listen(0, '127.0.0.1');
+  // No host: the server's own default (loopback) is what http-surface.int.test checks.
+  const port = await server.listen(0);
   return { server, metrics, url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
