@@ -106,6 +106,37 @@ describe('@execn/client against real ws nodes', () => {
     expect(gaps).toEqual([]);
   });
 
+  it('does not give a gap up while the node cannot read the history (its database failing), and fills it once it can', async () => {
+    const acc = await newAccount();
+    const received: number[] = [];
+    const gaps: SeqGap[] = [];
+    const conn = track(
+      connectTrader({
+        url: node.url,
+        token: acc.token,
+        gapGraceMs: 50,
+        gapTimeoutMs: 400,
+        onReport: (r) => received.push(r.seq),
+        onGap: (g) => gaps.push(g),
+      }),
+    );
+    await waitFor(() => conn.status === 'live', 5_000, 'live');
+    const written = await appendReports(db.sql, acc.id, acc.orderId, 4);
+    // The node's reads of the log now fail for real (as while PostgreSQL restarts), for far longer than the gap timeout.
+    await db.sql`alter table outbox_events rename to outbox_events_away`;
+    try {
+      emitter.emitter.to(accountRoom(acc.id)).emit('execution.report', written[3]!);
+      await waitFor(() => received.length === 0 && conn.lastSeq === 0, 1_000, 'nothing delivered past the gap');
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(gaps).toEqual([]);
+    } finally {
+      await db.sql`alter table outbox_events_away rename to outbox_events`;
+    }
+    await waitFor(() => received.length === 4, 10_000, 'gap filled once the node can read again');
+    expect(received).toEqual([1, 2, 3, 4]);
+    expect(gaps).toEqual([]);
+  });
+
   it('reports a gap it cannot fill, then moves on', async () => {
     const acc = await newAccount();
     const received: number[] = [];
