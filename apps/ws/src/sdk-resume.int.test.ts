@@ -44,6 +44,25 @@ describe('@execn/client against real ws nodes', () => {
     return connection;
   };
 
+  /** A new account's SDK connection, live, with a 400 ms gap timeout; what it delivered and the gaps it gave up. */
+  const liveWithShortGaps = async () => {
+    const acc = await newAccount();
+    const received: number[] = [];
+    const gaps: SeqGap[] = [];
+    const conn = track(
+      connectTrader({
+        url: node.url,
+        token: acc.token,
+        gapGraceMs: 50,
+        gapTimeoutMs: 400,
+        onReport: (r) => received.push(r.seq),
+        onGap: (g) => gaps.push(g),
+      }),
+    );
+    await waitFor(() => conn.status === 'live', 5_000, 'live');
+    return { acc, received, gaps, conn };
+  };
+
   it('a client disconnected while 50 reports were produced gets exactly the missed ones, in order', async () => {
     const acc = await newAccount();
     const received: ExecutionReport[] = [];
@@ -107,20 +126,7 @@ describe('@execn/client against real ws nodes', () => {
   });
 
   it('does not give a gap up while the node cannot read the history (its database failing), and fills it once it can', async () => {
-    const acc = await newAccount();
-    const received: number[] = [];
-    const gaps: SeqGap[] = [];
-    const conn = track(
-      connectTrader({
-        url: node.url,
-        token: acc.token,
-        gapGraceMs: 50,
-        gapTimeoutMs: 400,
-        onReport: (r) => received.push(r.seq),
-        onGap: (g) => gaps.push(g),
-      }),
-    );
-    await waitFor(() => conn.status === 'live', 5_000, 'live');
+    const { acc, received, gaps, conn } = await liveWithShortGaps();
     const written = await appendReports(db.sql, acc.id, acc.orderId, 4);
     // The node's reads of the log now fail for real (as while PostgreSQL restarts), for far longer than the gap timeout.
     await db.sql`alter table outbox_events rename to outbox_events_away`;
@@ -138,20 +144,7 @@ describe('@execn/client against real ws nodes', () => {
   });
 
   it('reports a gap it cannot fill, then moves on', async () => {
-    const acc = await newAccount();
-    const received: number[] = [];
-    const gaps: SeqGap[] = [];
-    const conn = track(
-      connectTrader({
-        url: node.url,
-        token: acc.token,
-        gapGraceMs: 50,
-        gapTimeoutMs: 400,
-        onReport: (r) => received.push(r.seq),
-        onGap: (g) => gaps.push(g),
-      }),
-    );
-    await waitFor(() => conn.status === 'live', 5_000, 'live');
+    const { acc, received, gaps, conn } = await liveWithShortGaps();
     const [first] = await produce(acc.id, acc.orderId, 1);
     await waitFor(() => received.length === 1, 5_000, 'first report');
     // A report from beyond the log (seq 5 while the log ends at 1): seqs 2-4 can never be found.
