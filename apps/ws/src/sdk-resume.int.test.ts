@@ -44,8 +44,8 @@ describe('@execn/client against real ws nodes', () => {
     return connection;
   };
 
-  /** A new account's SDK connection, live, with a 400 ms gap timeout; what it delivered and the gaps it gave up. */
-  const liveWithShortGaps = async () => {
+  /** A new account's SDK connection, live, with a 50 ms gap grace; what it delivered and the gaps it gave up. */
+  const liveWithShortGaps = async (gapTimeoutMs = 400) => {
     const acc = await newAccount();
     const received: number[] = [];
     const gaps: SeqGap[] = [];
@@ -54,7 +54,7 @@ describe('@execn/client against real ws nodes', () => {
         url: node.url,
         token: acc.token,
         gapGraceMs: 50,
-        gapTimeoutMs: 400,
+        gapTimeoutMs,
         onReport: (r) => received.push(r.seq),
         onGap: (g) => gaps.push(g),
       }),
@@ -101,19 +101,7 @@ describe('@execn/client against real ws nodes', () => {
   });
 
   it('drops duplicates and fills a gap left by a lost broadcast by resuming', async () => {
-    const acc = await newAccount();
-    const received: number[] = [];
-    const gaps: SeqGap[] = [];
-    const conn = track(
-      connectTrader({
-        url: node.url,
-        token: acc.token,
-        gapGraceMs: 50,
-        onReport: (r) => received.push(r.seq),
-        onGap: (g) => gaps.push(g),
-      }),
-    );
-    await waitFor(() => conn.status === 'live', 5_000, 'live');
+    const { acc, received, gaps } = await liveWithShortGaps(5_000);
     const written = await appendReports(db.sql, acc.id, acc.orderId, 4);
     // Only the last broadcast arrives, twice; 1-3 were lost on the way.
     emitter.emitter.to(accountRoom(acc.id)).emit('execution.report', written[3]!);
