@@ -148,6 +148,23 @@ describe('mail delivery against a real SMTP server', () => {
     expect(mailsOf(id)).toHaveLength(1);
   });
 
+  it('a mail still being retried when its event is requeued is closed, not sent: only the new generation is mailed', async () => {
+    const t = await trader();
+    h.sink.faults.rejectRecipients = { [t.email]: { code: 451, message: 'Try again later' } };
+    const [id] = (await insertExecutionReports(h.db.sql, [t])) as [string];
+    await waitFor(async () => (await mailDelivery(id))?.attempts, 10_000, 'generation 1 mail tried and pending');
+    await requeueEvent(h.db.sql, id);
+    h.sink.faults = {};
+    await waitFor(() => mailsOf(id).length === 1, 15_000, 'generation 2 mailed');
+    const gen1 = await waitFor(async () => {
+      const d = (await h.deliveries(id)).find((x) => x.channel === 'mail' && x.generation === 1);
+      return d?.status === 'failed' ? d : null;
+    }, 15_000, 'generation 1 delivery closed');
+    expect(gen1.last_error).toContain('requeued');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mailsOf(id).map((m) => m.messageId)).toEqual([`<${id}.2@exec.test>`]);
+  });
+
   it('a mail job lost from Redis is added again by the reconciliation with every mail it carried, past its page too', async () => {
     await h.stopProcesses();
     const poller = await h.startPoller();

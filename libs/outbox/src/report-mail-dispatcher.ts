@@ -108,6 +108,12 @@ export class ReportMailDispatcher {
     }
     if (ctx.currentGeneration !== ref.generation) {
       log.info({ currentGeneration: ctx.currentGeneration }, 'mail of a generation requeued since; not sent');
+      // Its delivery is closed, or it would stay pending for good and the reconciliation would add its job
+      // again after every lease once BullMQ had trimmed the completed one.
+      if (ctx.deliveryStatus === 'pending') {
+        const error = `not sent: the event was requeued (generation ${ctx.currentGeneration} has its own mail)`;
+        await this.attempts.load({ ...ref, status: 'failed', error, messageId: null });
+      }
       return { ...ref, result: 'stale' };
     }
     if (ctx.deliveryStatus === 'sent') return { ...ref, result: 'already_sent' };
