@@ -1,9 +1,9 @@
 import { connectTrader, type ConnectionStatus, type SeqGap, type TraderConnection } from '@execn/client';
 import { accountRoom, type ExecutionReport } from '@execn/contracts';
 import { listReportsSince } from '@execn/db';
-import { createTestDatabase, uniqueId, uniquePrefix, waitFor, type TestDatabase } from '@execn/testing';
+import { createTestDatabase, insertReportBacklog, uniqueId, uniquePrefix, waitFor, type TestDatabase } from '@execn/testing';
 import { appendReports, createAccount, createOrder } from './test-support/report-log';
-import { createTestEmitter, startWsNode, traderToken, type TestWsNode } from './test-support/ws-node';
+import { connectRaw, createTestEmitter, startWsNode, traderToken, type TestWsNode } from './test-support/ws-node';
 
 /** The trader SDK against real ws nodes: resume after a disconnect, dedup, gap filling, failover on shutdown. */
 describe('@execn/client against real ws nodes', () => {
@@ -140,6 +140,23 @@ describe('@execn/client against real ws nodes', () => {
     await waitFor(() => gaps.length === 1, 5_000, 'gap reported');
     expect(gaps).toEqual([{ fromSeq: 2, toSeq: 4 }]);
     expect(received).toEqual([1, 5]);
+  });
+
+  it('a replay stops when its socket goes: the node does not read the rest of the log for a client that left', async () => {
+    const acc = await newAccount();
+    await insertReportBacklog(db.sql, [{ accountId: acc.id, orderId: acc.orderId }], 5_000);
+    const replayedSoFar = async () => (await node.metrics.wsResumeReportsTotal.get()).values[0]?.value ?? 0;
+    const before = await replayedSoFar();
+    const socket = await connectRaw(node.url, acc.token);
+    let got = 0;
+    socket.on('execution.report', () => {
+      if (++got === 50) socket.disconnect();
+    });
+    socket.emit('resume', { sinceSeq: 0 }, () => undefined);
+    await waitFor(() => got >= 50, 5_000, 'the first 50 replayed reports');
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Batches of 7 (this node's resumeBatchSize): a few at most after the disconnect, not the other ~4,900 reports.
+    expect((await replayedSoFar()) - before).toBeLessThan(200);
   });
 
   it('subscribe through the SDK: own order ok, another account order not_found', async () => {

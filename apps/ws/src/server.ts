@@ -117,6 +117,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   const handlerDeps = {
     sql: database.sql,
     log,
+    resumeReports: metrics.wsResumeReportsTotal,
     resumeBatchSize: config.ws.resumeBatchSize,
     slowClientTimeoutMs: config.ws.slowClientTimeoutMs,
     maxSubscriptionsPerSocket: config.ws.maxSubscriptionsPerSocket,

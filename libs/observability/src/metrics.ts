@@ -16,6 +16,8 @@ export interface Metrics {
   /** Not in the contract: lets operators (and tests) see that the reconciliation runs and what it repairs. */
   outboxReconcilePassesTotal: Counter;
   outboxReconcileRepairsTotal: Counter<'action'>;
+  /** Not in the contract: reports a ws node sent to sockets in answer to `resume` (replay volume). */
+  wsResumeReportsTotal: Counter;
 }
 
 /**
@@ -74,6 +76,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'outbox_reconcile_repairs_total',
       help: 'What the outbox reconciliation repaired: reset_to_pending (job lost), marked_failed, mail_readded',
       labelNames: ['action'],
+      registers: [registry],
+    }),
+    wsResumeReportsTotal: new Counter({
+      name: 'ws_resume_reports_total',
+      help: 'Reports this ws node replayed to sockets in answer to resume',
       registers: [registry],
     }),
   };

@@ -5,6 +5,8 @@ import type { Sql } from 'postgres';
 export interface HandlerDeps {
   sql: Sql;
   log: Logger;
+  /** Counts the reports a resume replays. */
+  resumeReports: { inc(n: number): void };
   /** Reports read from PostgreSQL per batch during a resume. */
   resumeBatchSize: number;
   /** How long a resume waits for a client that does not read before dropping it. */

@@ -56,6 +56,7 @@ async function replay(socket: WsSocket, deps: HandlerDeps, sinceSeq: number): Pr
         if ((i + 1) % EMITS_PER_TURN === 0) await yieldToLoop();
       }
       replayed += batch.length;
+      deps.resumeReports.inc(batch.length);
       if (batch.length > 0) cursor = batch[batch.length - 1]!.seq;
       if (batch.length < deps.resumeBatchSize) break;
       await yieldToLoop();
