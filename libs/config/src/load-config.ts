@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
 import { bool, int, optionalString, url } from './env';
+import { redisEnvShape, redisTargetOf, type RedisTarget } from './redis-target';
 
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 
@@ -12,12 +13,7 @@ const envSchema = z.object({
     .transform((v) => v ?? 'info'),
   DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/exec_notify', ['postgres', 'postgresql']),
   DATABASE_POOL_SIZE: int(10, 1, 200),
-  REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, { message: 'expected 1-64 of A-Z a-z 0-9 _ . : { } -' })
-    .optional()
-    .transform((v) => v ?? 'bull'),
+  ...redisEnvShape,
   SMTP_URL: url('smtp://127.0.0.1:1025', ['smtp', 'smtps']),
   // STARTTLS is mandatory towards a relay that is not on loopback (a stripped STARTTLS must not
   // send reports in clear); `false` is the documented opt-out for a trusted network.
@@ -112,7 +108,9 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string;
   databasePoolSize: number;
-  redisUrl: string;
+  /** `REDIS_URL`, or the cluster of `REDIS_CLUSTER_URLS` when set (then `REDIS_URL` is not used). */
+  redis: RedisTarget;
+  /** BullMQ key prefix and Socket.IO channel namespace; carries a hash tag (`{…}`) with a cluster. */
   queuePrefix: string;
   /**
    * `SMTP_URL`, with `requireTLS=true` in its query (nodemailer's URL option)
@@ -209,12 +207,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'BULL_BOARD_USER and BULL_BOARD_PASSWORD go together',
     );
   }
+  const redis = redisTargetOf(e);
   return {
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
-    redisUrl: e.REDIS_URL,
+    redis,
     queuePrefix: e.QUEUE_PREFIX,
     smtpUrl: withRequiredTls(e.SMTP_URL, e.SMTP_REQUIRE_TLS),
     mailFrom: e.MAIL_FROM,
