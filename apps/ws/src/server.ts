@@ -58,12 +58,13 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * Builds a ws node of the trader cluster (CONTRACT section 6).
  *
  * Adapter: the CLASSIC `@socket.io/redis-adapter` (`createAdapter`, Redis
- * PUBLISH/PSUBSCRIBE), not the sharded one. The workers broadcast with
- * `@socket.io/redis-emitter`, which speaks the classic adapter's protocol and
- * channel names (`<key>#/#...`); the sharded adapter (SPUBLISH, Redis 7 and
- * Cluster) would not hear them. With one Redis (or Sentinel) the classic
- * adapter is enough; moving to Redis Cluster means moving workers and ws nodes
- * to the sharded adapter/emitter pair together. The channel key is
+ * PUBLISH/PSUBSCRIBE), not the sharded one, on one Redis and on a Redis
+ * Cluster alike. The workers broadcast with `@socket.io/redis-emitter`, which
+ * speaks only the classic adapter's protocol and channel names (`<key>#/#...`);
+ * the sharded adapter (SPUBLISH) would not hear them, and for our two-room
+ * broadcasts it would not cut what a node receives either (README "Redis
+ * Cluster", measured). On a cluster, a PUBLISH reaches every node, so the
+ * subscriber connection may sit on any of them. The channel key is
  * `socketIoAdapterKey(QUEUE_PREFIX)`, shared with the workers.
  *
  * Socket.IO's connection-state recovery is not used: it does not work with the
