@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Emitter } from '@socket.io/redis-emitter';
 import pino from 'pino';
 import { accountRoom, type ExecutionReport, type ServerToClientEvents } from '@execn/contracts';
-import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { createRedisClient, socketIoAdapterKey } from '@execn/queues';
 
 interface EmitterJob {
   redisUrl: string;
@@ -54,7 +54,7 @@ function report(i: number): ExecutionReport {
 }
 
 async function main(): Promise<void> {
-  const redis = createRedisConnection(job.redisUrl, pino({ level: 'warn' }), 'bench-emitter');
+  const redis = createRedisClient({ mode: 'standalone', url: job.redisUrl }, pino({ level: 'warn' }), 'bench-emitter');
   await redis.ping();
   const emitter = new Emitter<ServerToClientEvents>(redis, { key: socketIoAdapterKey(job.prefix) });
   const send = (i: number) => {

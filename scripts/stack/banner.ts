@@ -16,7 +16,8 @@ export interface BannerInput {
   smtpUrl: string;
   metricsUrls: Array<{ name: string; url: string }>;
   databaseUrl: string;
-  redisUrl: string;
+  /** The Redis, or the seeds of the Redis Cluster. */
+  redisUrls: string[];
   queuePrefix: string;
   tokens: Array<{ accountId: string; role: 'trader' | 'admin'; token: string }>;
   tokenTtl: string;
@@ -53,7 +54,8 @@ export function renderBanner(b: BannerInput): string {
   lines.push(row('Mail', b.mailPageUrl ? `${b.mailPageUrl}/  ${dim(`(SMTP sink ${b.smtpUrl})`)}` : `sent to ${b.smtpUrl}`));
   for (const [i, m] of b.metricsUrls.entries()) lines.push(row(i === 0 ? 'Metrics' : '', `${m.url}/metrics  ${dim(m.name)}`));
   lines.push(row('PostgreSQL', redactUrl(b.databaseUrl)));
-  lines.push(row('Redis', `${redactUrl(b.redisUrl)}  ${dim(`prefix ${b.queuePrefix}`)}`));
+  const cluster = b.redisUrls.length > 1 ? 'cluster ' : '';
+  lines.push(row('Redis', `${cluster}${b.redisUrls.map(redactUrl).join(', ')}  ${dim(`prefix ${b.queuePrefix}`)}`));
   if (b.tokens.length) {
     lines.push('');
     lines.push(`  Tokens (valid ${b.tokenTtl}${b.devJwtSecret ? ', signed with the dev JWT secret' : ''}); paste into your shell:`);

@@ -84,7 +84,7 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
     step();
     const services = await ensureServices({
       databaseUrl: config.databaseUrl,
-      redisUrl: config.redisUrl,
+      redisUrl: config.redis.mode === 'standalone' ? config.redis.url : undefined,
       dataDir: options.dataDir,
       binaries: findServerBinaries(input.env.PATH ?? ''),
       out,
@@ -141,7 +141,7 @@ export async function startStack(input: StartStackInput): Promise<RunningStack> 
         smtpUrl: sink.smtpUrl,
         metricsUrls: plan.processes.map((p) => ({ name: p.name, url: p.httpUrl.replace('127.0.0.1', 'localhost') })),
         databaseUrl: services.databaseUrl,
-        redisUrl: services.redisUrl,
+        redisUrls: services.redisUrl !== undefined ? [services.redisUrl] : config.redis.mode === 'cluster' ? config.redis.urls : [],
         queuePrefix: config.queuePrefix,
         tokens,
         tokenTtl: '12 h',

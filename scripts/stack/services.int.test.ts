@@ -44,7 +44,7 @@ describe('ensureServices', () => {
     const admin = postgres(services.databaseUrl.replace(/\/exec_notify$/, '/postgres'), { max: 1, onnotice: () => undefined });
     await admin`create database kept_across_runs`;
     await admin.end();
-    expect(await probeRedis(services.redisUrl)).toEqual({ state: 'up' });
+    expect(await probeRedis(services.redisUrl!)).toEqual({ state: 'up' });
     const pids = services.started.map((s) => s.pid);
     await services.stop();
     for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);

@@ -15,7 +15,8 @@ import type { PrivateService, StackOutput } from './stack-output';
 /** Options of `ensureServices`. */
 export interface EnsureServicesOptions {
   databaseUrl: string;
-  redisUrl: string;
+  /** Absent with a Redis Cluster (`REDIS_CLUSTER_URLS`): the operator runs it, nothing to probe or start. */
+  redisUrl: string | undefined;
   /** Where private instances keep their data, e.g. `<repo>/.data`. */
   dataDir: string;
   binaries: ServerBinaries;
@@ -25,7 +26,7 @@ export interface EnsureServicesOptions {
 /** The URLs every process of the stack uses, and the private servers to stop at the end. */
 export interface StackServices {
   databaseUrl: string;
-  redisUrl: string;
+  redisUrl: string | undefined;
   started: PrivateService[];
   /** Stops the private servers (none when the configured ones answered); safe to call twice. */
   stop(): Promise<void>;
@@ -74,8 +75,11 @@ export function decidePrivateServers(
 /** Resolves the database and Redis the stack will use, starting private ones if need be. */
 export async function ensureServices(options: EnsureServicesOptions): Promise<StackServices> {
   const { out, binaries } = options;
-  const [pg, redis] = await Promise.all([probePostgres(options.databaseUrl), probeRedis(options.redisUrl)]);
-  const start = decidePrivateServers(pg, redis, options, binaries);
+  const [pg, redis] = await Promise.all([
+    probePostgres(options.databaseUrl),
+    options.redisUrl === undefined ? ({ state: 'up' } as const) : probeRedis(options.redisUrl),
+  ]);
+  const start = decidePrivateServers(pg, redis, { databaseUrl: options.databaseUrl, redisUrl: options.redisUrl ?? '' }, binaries);
 
   const started: PrivateService[] = [];
   let stopping: Promise<void> | undefined;
@@ -97,11 +101,11 @@ export async function ensureServices(options: EnsureServicesOptions): Promise<St
       databaseUrl = s.url;
     }
     if (start.redis) {
-      out.info('stack', `Redis is not running at ${where(options.redisUrl)}: starting a private one`);
+      out.info('stack', `Redis is not running at ${where(options.redisUrl!)}: starting a private one`);
       const s = await startPrivateRedis({ redisServer: binaries.redisServer!, dataDir: path.join(options.dataDir, 'redis'), out });
       started.push(s);
       // Keep the configured db index: the apps honour `/N`.
-      const dbIndex = new URL(options.redisUrl).pathname;
+      const dbIndex = new URL(options.redisUrl!).pathname;
       redisUrl = dbIndex && dbIndex !== '/' ? `${s.url}${dbIndex}` : s.url;
     }
     for (const s of started) out.info('stack', `private ${s.name} at ${s.url} (pid ${s.pid}, log ${s.logFile})`);

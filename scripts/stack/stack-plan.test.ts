@@ -14,6 +14,16 @@ const input = (builtApps: StackApp[], env: NodeJS.ProcessEnv = {}) => ({
 });
 
 describe('planStack', () => {
+  it('with a Redis Cluster, every process gets its seeds and hash-tagged prefix, and no REDIS_URL', () => {
+    const seeds = 'redis://127.0.0.1:7000,redis://127.0.0.1:7001';
+    const env = { REDIS_CLUSTER_URLS: seeds, QUEUE_PREFIX: '{bull}' };
+    const plan = planStack({ ...input([...STACK_APPS], env), config: loadConfig(env), redisUrl: undefined });
+    for (const p of plan.processes) {
+      expect(p.env).toMatchObject({ REDIS_CLUSTER_URLS: seeds, QUEUE_PREFIX: '{bull}' });
+      expect(p.env.REDIS_URL).toBeUndefined();
+    }
+  });
+
   it('runs api, 2 ws nodes, the poller and 2 workers, each on its own port, all on the same servers', () => {
     const plan = planStack(input([...STACK_APPS]));
     expect(plan.processes.map((p) => [p.name, p.httpUrl])).toEqual([

@@ -22,7 +22,8 @@ export interface StackPlanInput {
   env: NodeJS.ProcessEnv;
   /** URLs of the PostgreSQL and Redis actually in use (maybe private instances). */
   databaseUrl: string;
-  redisUrl: string;
+  /** Absent with a Redis Cluster: the apps read `REDIS_CLUSTER_URLS` from `env`. */
+  redisUrl: string | undefined;
   smtpUrl: string;
   /** Concrete ports (0 already resolved). */
   ports: { api: number; ws: number[]; metrics: number[] };
@@ -59,7 +60,7 @@ export function planStack(input: StackPlanInput): StackPlan {
   const common: NodeJS.ProcessEnv = {
     ...input.env,
     DATABASE_URL: input.databaseUrl,
-    REDIS_URL: input.redisUrl,
+    ...(input.redisUrl === undefined ? {} : { REDIS_URL: input.redisUrl }),
     SMTP_URL: input.smtpUrl,
     QUEUE_PREFIX: input.config.queuePrefix,
     BULL_BOARD_USER: input.bullBoard.user,

@@ -4,7 +4,7 @@ import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import type { Logger, Metrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
-import { createRedisConnection } from '@execn/queues';
+import { closeRedisClient, createRedisClient } from '@execn/queues';
 import { openOperatorQueues } from './admin/operator-queues';
 import { Histogram } from 'prom-client';
 import { createApp } from './app';
@@ -26,7 +26,7 @@ export type ApiConfig = ConfigOf<(typeof API_CONFIG_BLOCKS)[number]>;
 export async function startApiServer(config: ApiConfig, log: Logger, metrics: Metrics): Promise<ApiServer> {
   const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
   // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
-  const redis = createRedisConnection(config.redisUrl, log, 'api-ready', { maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(config.redis, log, 'api-ready', { maxRetriesPerRequest: 1 });
   // Batching off (ORDER_BATCH_MAX=1) means one transaction per order, as many at once as the pool allows.
   const maxConcurrent = config.orderBatchMax === 1 ? config.databasePoolSize : config.orderMaxConcurrent;
   const batchSize = new Histogram({
@@ -73,7 +73,7 @@ export async function startApiServer(config: ApiConfig, log: Logger, metrics: Me
         server.closeIdleConnections();
         await closed;
         await orders.idle();
-        await redis.quit().catch(() => redis.disconnect());
+        await closeRedisClient(redis);
         await operator.close();
         await db.close();
       })()),

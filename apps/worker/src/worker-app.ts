@@ -1,12 +1,11 @@
 import { Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn/notifications';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
 import { ExecutionReportDispatcher, ReportMailDispatcher, pipelineDatabaseUrl } from '@execn/outbox';
-import { QUEUE_NAMES, createRedisConnection, mailJobOptions, socketIoAdapterKey } from '@execn/queues';
+import { QUEUE_NAMES, closeRedisClient, createRedisClient, mailJobOptions, socketIoAdapterKey, type RedisClient } from '@execn/queues';
 import { splitConcurrency } from './split-concurrency';
 
 /** Replaceable parts, for tests that must inject a fault they cannot cause for real. */
@@ -36,11 +35,11 @@ export type WorkerConfig = ConfigOf<(typeof WORKER_CONFIG_BLOCKS)[number]>;
 
 export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: config.databasePoolSize, applicationName: 'worker' });
-  const queueRedis = createRedisConnection(config.redisUrl, log, 'worker-queue');
+  const queueRedis = createRedisClient(config.redis, log, 'worker-queue');
   // Fails fast instead of queueing while Redis is down: a broadcast that cannot be handed over is recorded failed.
   // Auto-pipelined: the PUBLISHes of the jobs that finish in one event-loop turn go out in one socket write
   // (a write costs more here than the command; BullMQ's own connections stay as they are).
-  const emitterRedis = createRedisConnection(config.redisUrl, log, 'worker-emitter', {
+  const emitterRedis = createRedisClient(config.redis, log, 'worker-emitter', {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
@@ -64,7 +63,7 @@ export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Metri
     stalledInterval: config.worker.stalledIntervalMs,
     maxStalledCount: 3,
   };
-  const workerRedis: Redis[] = [];
+  const workerRedis: RedisClient[] = [];
   const probes: Queue[] = [];
   const makeWorker = (
     name: string,
@@ -73,7 +72,7 @@ export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Metri
     concurrency = workerOptions.concurrency,
     addProbe = true,
   ) => {
-    const connection = createRedisConnection(config.redisUrl, log, `worker-${name}`);
+    const connection = createRedisClient(config.redis, log, `worker-${name}`);
     workerRedis.push(connection);
     const worker = new Worker(name, processor, { ...workerOptions, concurrency, connection });
     if (addProbe) {
@@ -150,7 +149,7 @@ export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Metri
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all([...new Set([...probes, mailQueue])].map((q) => q.close()));
         smtp.close();
-        await Promise.all([queueRedis, emitterRedis, ...workerRedis].map((r) => r.quit().catch(() => undefined)));
+        await Promise.all([queueRedis, emitterRedis, ...workerRedis].map((r) => closeRedisClient(r)));
         await database.close();
       })()),
   };

@@ -7,7 +7,7 @@ import type { Config } from '@execn/config';
 import { accountRoom, type ServerShutdownNotice } from '@execn/contracts';
 import type { Database } from '@execn/db';
 import { applySecurityHeaders, handleHealthRequest, securityHeaders, type Metrics } from '@execn/observability';
-import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { closeRedisClient, createRedisClient, socketIoAdapterKey, socketIoAdapterPattern } from '@execn/queues';
 import { authenticate, disconnectOnExpiry } from './auth';
 import { registerResume } from './handlers/resume';
 import { registerSubscribe } from './handlers/subscribe';
@@ -19,7 +19,7 @@ import type { WsServerIo } from './socket-types';
 
 /** What a ws node needs; `main.ts` builds it, tests build their own. */
 export interface WsServerDeps {
-  config: Pick<Config, 'redisUrl' | 'queuePrefix' | 'jwtSecret'> & {
+  config: Pick<Config, 'redis' | 'queuePrefix' | 'jwtSecret'> & {
     ws: Pick<
       Config['ws'],
       | 'resumeBatchSize'
@@ -58,12 +58,13 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * Builds a ws node of the trader cluster (CONTRACT section 6).
  *
  * Adapter: the CLASSIC `@socket.io/redis-adapter` (`createAdapter`, Redis
- * PUBLISH/PSUBSCRIBE), not the sharded one. The workers broadcast with
- * `@socket.io/redis-emitter`, which speaks the classic adapter's protocol and
- * channel names (`<key>#/#...`); the sharded adapter (SPUBLISH, Redis 7 and
- * Cluster) would not hear them. With one Redis (or Sentinel) the classic
- * adapter is enough; moving to Redis Cluster means moving workers and ws nodes
- * to the sharded adapter/emitter pair together. The channel key is
+ * PUBLISH/PSUBSCRIBE), not the sharded one, on one Redis and on a Redis
+ * Cluster alike. The workers broadcast with `@socket.io/redis-emitter`, which
+ * speaks only the classic adapter's protocol and channel names (`<key>#/#...`);
+ * the sharded adapter (SPUBLISH) would not hear them, and for our two-room
+ * broadcasts it would not cut what a node receives either (README "Redis
+ * Cluster", measured). On a cluster, a PUBLISH reaches every node, so the
+ * subscriber connection may sit on any of them. The channel key is
  * `socketIoAdapterKey(QUEUE_PREFIX)`, shared with the workers.
  *
  * Socket.IO's connection-state recovery is not used: it does not work with the
@@ -72,8 +73,8 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  */
 export function createWsServer(deps: WsServerDeps): WsServer {
   const { config, log, metrics, database } = deps;
-  const pub = createRedisConnection(config.redisUrl, log, 'ws-adapter-pub');
-  const sub = createRedisConnection(config.redisUrl, log, 'ws-adapter-sub');
+  const pub = createRedisClient(config.redis, log, 'ws-adapter-pub');
+  const sub = createRedisClient(config.redis, log, 'ws-adapter-sub');
   let shuttingDown = false;
 
   const checks = {
@@ -145,14 +146,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     io.local.disconnectSockets(true);
     httpServer.closeIdleConnections();
     await io.close();
-    // QUIT waits forever on a Redis that is down (commands queue offline): give it a second.
-    await Promise.all(
-      [pub, sub].map(async (r) => {
-        const timer = setTimeout(() => r.disconnect(), 1_000);
-        await r.quit().catch(() => r.disconnect());
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all([pub, sub].map((r) => closeRedisClient(r)));
     log.info('ws node closed');
   };
 
@@ -160,9 +154,9 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     io,
     httpServer,
     listen: async (port, host = '127.0.0.1') => {
-      // The adapter sends PSUBSCRIBE without awaiting it; Redis answers commands of
-      // one connection in order, so this PING's reply means the node hears broadcasts.
-      await sub.ping();
+      // The adapter sends PSUBSCRIBE without awaiting it: the same PSUBSCRIBE, awaited, on the same
+      // subscriber connection (with a cluster, the node ioredis picked for subscriptions) means it hears broadcasts.
+      await sub.psubscribe(socketIoAdapterPattern(config.queuePrefix));
       return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {

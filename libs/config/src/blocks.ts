@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, int, optionalString, url } from './env';
+import { QUEUE_PREFIX_NEEDS_HASH_TAG, hashTagOf, redisEnvShape, redisTargetOf } from './redis-target';
 
 /**
  * The settings, one zod schema per concern. Each reads its variables from the environment and its output *is*
@@ -63,15 +64,18 @@ const databaseBlock = z
   .transform((e) => ({ databaseUrl: e.DATABASE_URL, databasePoolSize: e.DATABASE_POOL_SIZE }));
 
 const redisBlock = z
-  .object({
-    REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, { message: 'expected 1-64 of A-Z a-z 0-9 _ . : { } -' })
-      .optional()
-      .transform((v) => v ?? 'bull'),
+  .object(redisEnvShape)
+  .superRefine((e, ctx) => {
+    if (e.REDIS_CLUSTER_URLS.length > 0 && hashTagOf(e.QUEUE_PREFIX) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: QUEUE_PREFIX_NEEDS_HASH_TAG });
+    }
   })
-  .transform((e) => ({ redisUrl: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX }));
+  .transform((e) => ({
+    /** `REDIS_URL`, or the cluster of `REDIS_CLUSTER_URLS` when set (then `REDIS_URL` is not used). */
+    redis: redisTargetOf(e),
+    /** BullMQ key prefix and Socket.IO channel namespace; carries a hash tag (`{…}`) with a cluster. */
+    queuePrefix: e.QUEUE_PREFIX,
+  }));
 
 /** The token secret: the api and the ws nodes verify tokens; nothing else needs it. */
 const authBlock = z

@@ -1,11 +1,12 @@
 import { ConfigError } from './config-error';
 import { loadConfig, loadConfigOf } from './load-config';
+import { hashTagOf } from './redis-target';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
     const c = loadConfig({});
     expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/exec_notify');
-    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.redis).toEqual({ mode: 'standalone', url: 'redis://127.0.0.1:6379' });
     expect(c.queuePrefix).toBe('bull');
     expect(c.smtpUrl).toBe('smtp://127.0.0.1:1025');
     expect(c.mailFrom).toBe('Executions <executions@localhost>');
@@ -115,4 +116,39 @@ describe('loadConfigOf', () => {
     expect(() => loadConfigOf(poller, { WS_PORT: 'x' })).not.toThrow();
     expect(Object.keys(loadConfigOf(['database'], {})).sort()).toEqual(['databasePoolSize', 'databaseUrl']);
   });
+});
+
+describe('REDIS_CLUSTER_URLS', () => {
+  const seeds = 'redis://127.0.0.1:7000,redis://127.0.0.1:7001';
+
+  it('puts Redis in cluster mode, REDIS_URL unused', () => {
+    const c = loadConfig({ REDIS_CLUSTER_URLS: seeds, QUEUE_PREFIX: '{bull}', REDIS_URL: 'redis://elsewhere:6379' });
+    expect(c.redis).toEqual({ mode: 'cluster', urls: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001'] });
+  });
+
+  it.each(['bull', 'a{}b', 'x}{y', '{'])('refuses QUEUE_PREFIX %p without a hash tag, naming the variable', (prefix) => {
+    expect(() => loadConfig({ REDIS_CLUSTER_URLS: seeds, QUEUE_PREFIX: prefix })).toThrow(/^Invalid configuration: QUEUE_PREFIX: expected a hash tag/);
+  });
+
+  it('refuses the default prefix (no hash tag) with a cluster', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_URLS: seeds })).toThrow(/^Invalid configuration: QUEUE_PREFIX: /);
+  });
+
+  it.each(['redis://127.0.0.1:7000/2', 'http://127.0.0.1:7000', 'not a url'])('refuses the seed %p', (seed) => {
+    expect(() => loadConfig({ REDIS_CLUSTER_URLS: seed, QUEUE_PREFIX: '{bull}' })).toThrow(/^Invalid configuration: REDIS_CLUSTER_URLS: /);
+  });
+
+  it('a prefix without a hash tag is fine on one Redis', () => {
+    expect(loadConfig({ QUEUE_PREFIX: 'bull' }).redis.mode).toBe('standalone');
+  });
+});
+
+describe('hashTagOf', () => {
+  it.each([
+    ['{bull}:outbox:wait', 'bull'],
+    ['pre{fix}:x', 'fix'],
+    ['{}{bull}', undefined],
+    ['bull', undefined],
+    ['{a}{b}', 'a'],
+  ])('%p hashes by %p', (key, tag) => expect(hashTagOf(key)).toBe(tag));
 });

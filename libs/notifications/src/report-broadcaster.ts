@@ -1,5 +1,5 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   EXECUTION_REPORT_SOCKET_EVENT,
   accountRoom,
@@ -28,7 +28,7 @@ export class RedisReportBroadcaster implements ReportBroadcaster {
   private readonly emitter: Emitter<ServerToClientEvents>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     key: string,
   ) {
     const shim = {

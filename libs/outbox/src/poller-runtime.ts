@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ConfigOf } from '@execn/config';
 import { OUTBOX_NOTIFY_CHANNEL, createDatabase } from '@execn/db';
@@ -8,7 +7,7 @@ import { pipelineDatabaseUrl } from './pipeline-database-url';
 import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
 import { RedisEpoch, outboxEpochKey } from './redis-epoch';
-import { QUEUE_NAMES, createRedisConnection, mailJobOptions, outboxJobOptions } from '@execn/queues';
+import { QUEUE_NAMES, closeRedisClient, createRedisClient, mailJobOptions, outboxJobOptions, type RedisClient } from '@execn/queues';
 
 /** A poller process's moving parts (`apps/poller` runs one; tests run several). */
 export interface OutboxPoller {
@@ -24,7 +23,7 @@ export interface OutboxPoller {
  * reconciliation, but only after the lease, and eviction under load means
  * constant re-dispatch. BullMQ needs `noeviction`.
  */
-async function warnOnEvictionPolicy(redis: Redis, log: Logger): Promise<void> {
+async function warnOnEvictionPolicy(redis: RedisClient, log: Logger): Promise<void> {
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const policy = reply[1];
@@ -47,7 +46,7 @@ export async function startOutboxPoller(config: PollerConfig, log: Logger, metri
     max: Math.min(config.databasePoolSize, 4),
     applicationName: 'poller',
   });
-  const redis = createRedisConnection(config.redisUrl, log, 'poller');
+  const redis = createRedisClient(config.redis, log, 'poller');
   const outboxQueue = new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: config.queuePrefix });
   const mailQueue = new Queue(QUEUE_NAMES.mail, { connection: redis, prefix: config.queuePrefix });
   outboxQueue.on('error', (err) => log.warn({ err }, 'outbox queue error'));
@@ -100,7 +99,7 @@ export async function startOutboxPoller(config: PollerConfig, log: Logger, metri
       (closing ??= (async () => {
         await relay.stop();
         await Promise.all([outboxQueue.close(), mailQueue.close()]);
-        await redis.quit().catch(() => undefined);
+        await closeRedisClient(redis);
         await database.close();
       })()),
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@execn/queues';
 
 /**
  * Detects a wiped Redis (FLUSHALL, FLUSHDB, a restart without persistence, an
@@ -11,7 +11,7 @@ export class RedisEpoch {
   private known: string | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
 

@@ -1,7 +1,7 @@
 export * from './queue-names';
 export * from './job-catalog';
-export { createRedisConnection } from './redis-connection';
-export { socketIoAdapterKey } from './socket-channel';
+export { createRedisClient, closeRedisClient, type RedisClient, type RedisClientOptions } from './redis-connection';
+export { socketIoAdapterKey, socketIoAdapterPattern } from './socket-channel';
 export {
   registerQueueDepthMetrics,
   QUEUE_DEPTH_METRIC,

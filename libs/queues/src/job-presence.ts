@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /** Where a job stands in Redis, as far as the reconciliation cares. */
 export type JobPresence = 'missing' | 'failed' | 'completed' | 'present';
@@ -16,7 +16,7 @@ export type JobPresence = 'missing' | 'failed' | 'completed' | 'present';
  */
 export async function checkJobPresence(queue: Queue, jobIds: string[]): Promise<JobPresence[]> {
   if (jobIds.length === 0) return [];
-  const client = (await queue.client) as unknown as Redis;
+  const client = (await queue.client) as unknown as RedisClient;
   const pipeline = client.pipeline();
   for (const id of jobIds) {
     pipeline.hexists(queue.toKey(id), 'data');
@@ -49,7 +49,7 @@ const SETS = ['delayed', 'prioritized', 'waiting-children', 'completed', 'failed
  * LPOS is O(n) in the list, which is why only the few jobs still in flight past
  * their lease are checked here.
  */
-async function findUnlistedJobs(client: Redis, queue: Queue, jobIds: string[]): Promise<string[]> {
+async function findUnlistedJobs(client: RedisClient, queue: Queue, jobIds: string[]): Promise<string[]> {
   if (jobIds.length === 0) return [];
   const keys = queue.keys as Record<string, string | undefined>;
   const lists = LISTS.map((k) => keys[k]).filter((k): k is string => k !== undefined);
@@ -74,6 +74,6 @@ async function findUnlistedJobs(client: Redis, queue: Queue, jobIds: string[]): 
  */
 export async function deleteJobRemains(queue: Queue, jobIds: string[]): Promise<void> {
   if (jobIds.length === 0) return;
-  const client = (await queue.client) as unknown as Redis;
+  const client = (await queue.client) as unknown as RedisClient;
   await client.del(...jobIds.flatMap((id) => [queue.toKey(id), `${queue.toKey(id)}:lock`, `${queue.toKey(id)}:logs`]));
 }

@@ -15,3 +15,4 @@ export { findServerBinaries, systemUser, type ServerBinaries } from './server-bi
 export { probePostgres, probeRedis, type ProbeResult } from './service-probes';
 export { PrivatePostgres, PrivateServerError, type PrivatePostgresOptions } from './private-postgres';
 export { securityHeadersOf, EXPECTED_SECURITY_HEADERS } from './security-headers';
+export { PrivateRedisCluster, type PrivateRedisClusterOptions, type ClusterNodeProcess } from './private-redis-cluster';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { signToken } from '@execn/auth';
 import { accountRoom, type ExecutionReport, type ServerToClientEvents, type StoredExecutionReport } from '@execn/contracts';
-import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { createRedisClient, socketIoAdapterKey } from '@execn/queues';
 import { createTestDatabase, startAppProcess, uniqueId, uniquePrefix, type AppProcess, type TestDatabase } from '@execn/testing';
 import { createTraderPageRouter } from './index';
 import { assertPageBuilt, launchBrowser } from './test-support/browser';
@@ -27,7 +27,7 @@ describe('trader page in headless Chromium', () => {
   let page: http.Server;
   let pageUrl: string;
   let browser: Browser;
-  let emitterRedis: ReturnType<typeof createRedisConnection>;
+  let emitterRedis: ReturnType<typeof createRedisClient>;
   let emitter: Emitter<ServerToClientEvents>;
   const alice = uniqueId('alice');
   let aliceToken: string;
@@ -71,7 +71,7 @@ describe('trader page in headless Chromium', () => {
     page = app.listen(0, '127.0.0.1');
     await new Promise((r) => page.once('listening', r));
     pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-    emitterRedis = createRedisConnection(REDIS_URL, pino({ level: 'silent' }), 'page-test-emitter');
+    emitterRedis = createRedisClient({ mode: 'standalone', url: REDIS_URL }, pino({ level: 'silent' }), 'page-test-emitter');
     emitter = new Emitter<ServerToClientEvents>(emitterRedis, { key: socketIoAdapterKey(prefix) });
     browser = await launchBrowser();
   }, 60_000);

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Config } from '@execn/config';
 import type { Logger } from '@execn/observability';
-import { QUEUE_NAMES, createRedisConnection } from '@execn/queues';
+import { QUEUE_NAMES, closeRedisClient, createRedisClient } from '@execn/queues';
 
 /** The api's handles on the BullMQ queues, for Bull Board and the queue-depth gauge. */
 export interface OperatorQueues {
@@ -15,8 +15,8 @@ export interface OperatorQueues {
  * connection. The api never adds jobs (the poller does); it only reads them
  * and lets operators act on them in Bull Board.
  */
-export function openOperatorQueues(config: Pick<Config, 'redisUrl' | 'queuePrefix'>, log: Logger): OperatorQueues {
-  const connection = createRedisConnection(config.redisUrl, log, 'api-queues');
+export function openOperatorQueues(config: Pick<Config, 'redis' | 'queuePrefix'>, log: Logger): OperatorQueues {
+  const connection = createRedisClient(config.redis, log, 'api-queues');
   const open = (name: string) => {
     const queue = new Queue(name, { connection, prefix: config.queuePrefix });
     queue.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
@@ -29,7 +29,7 @@ export function openOperatorQueues(config: Pick<Config, 'redisUrl' | 'queuePrefi
     close: () =>
       (closing ??= (async () => {
         await Promise.all([queues.outbox.close(), queues.mail.close()]);
-        await connection.quit().catch(() => connection.disconnect());
+        await closeRedisClient(connection);
       })()),
   };
 }

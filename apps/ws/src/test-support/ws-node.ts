@@ -6,7 +6,7 @@ import { loadConfig } from '@execn/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '@execn/contracts';
 import type { Database } from '@execn/db';
 import { createMetrics } from '@execn/observability';
-import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { closeRedisClient, createRedisClient, socketIoAdapterKey } from '@execn/queues';
 import { createWsServer, type WsServer, type WsServerDeps } from '../server';
 
 export const TEST_JWT_SECRET = 'test-secret-for-ws-integration-0123456789abcdef';
@@ -29,7 +29,7 @@ export async function startWsNode(
   const metrics = createMetrics({ defaultMetrics: false });
   const server = createWsServer({
     config: {
-      redisUrl: REDIS_URL,
+      redis: { mode: 'standalone', url: REDIS_URL },
       queuePrefix: prefix,
       jwtSecret: TEST_JWT_SECRET,
       // The configured defaults (one home), with a smaller resume batch and a rate no test meets unless it asks.
@@ -82,7 +82,7 @@ export const traderToken = (accountId: string, ttlSeconds = 3600) =>
 
 /** A `@socket.io/redis-emitter` on its own Redis connection, as a worker broadcasts. */
 export function createTestEmitter(prefix: string) {
-  const redis = createRedisConnection(REDIS_URL, silentLog, 'test-emitter');
+  const redis = createRedisClient({ mode: 'standalone', url: REDIS_URL }, silentLog, 'test-emitter');
   const emitter = new Emitter<ServerToClientEvents>(redis, { key: socketIoAdapterKey(prefix) });
-  return { emitter, close: () => redis.quit().then(() => undefined) };
+  return { emitter, close: () => closeRedisClient(redis) };
 }
