@@ -102,6 +102,8 @@ const envSchema = z.object({
   ORDER_MAX_CONCURRENT: int(2, 1, 200),
   // Per account: orders placed and cancelled per second (token bucket, burst of twice that); beyond it 429.
   ORDER_RATE_LIMIT_PER_SECOND: int(2_000, 1, 1_000_000),
+  // Processed execution reports older than this are deleted by the pollers; 0 keeps everything.
+  REPORT_RETENTION_DAYS: int(30, 0, 36_500),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -166,6 +168,8 @@ export interface Config {
   orderMaxConcurrent: number;
   /** Orders one account may place and cancel per second on one api process (burst: twice that). @default 2000 */
   orderRateLimitPerSecond: number;
+  /** Days a processed execution report is kept (the replay horizon); 0 keeps everything. @default 30 */
+  reportRetentionDays: number;
 }
 
 /** Whether `host` (a host name or address, IPv6 with or without brackets) is this machine's loopback. */
@@ -260,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderBatchMax: e.ORDER_BATCH_MAX,
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
     orderRateLimitPerSecond: e.ORDER_RATE_LIMIT_PER_SECOND,
+    reportRetentionDays: e.REPORT_RETENTION_DAYS,
   };
 }
 
