@@ -16,6 +16,8 @@ export interface ReportRetentionOptions {
   pauseMs?: number;
   /** The clock (tests move it). @default Date.now */
   now?: () => number;
+  /** Called after each batch with the rows it deleted (metrics, the retention benchmark). */
+  onBatch?: (deleted: number) => void;
 }
 
 /** What one pass deleted. */
@@ -71,6 +73,7 @@ export class ReportRetention {
       if (!batch.ran) break;
       pass.batches++;
       pass.deleted += batch.deleted;
+      this.o.onBatch?.(batch.deleted);
       if (batch.deleted < this.batchSize || (this.loop && !this.running)) break;
       await this.sleep(this.o.pauseMs ?? 20);
     }
