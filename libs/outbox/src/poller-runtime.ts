@@ -86,7 +86,12 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
   // operator always runs, they own the outbox's lifecycle, and they touch none of the rows it deletes.
   const retention =
     config.reportRetentionDays > 0
-      ? new ReportRetention({ sql: database.sql, log: log.child({ component: 'retention' }), retentionMs: config.reportRetentionDays * DAY_MS })
+      ? new ReportRetention({
+          sql: database.sql,
+          log: log.child({ component: 'retention' }),
+          retentionMs: config.reportRetentionDays * DAY_MS,
+          onBatch: (deleted) => metrics.outboxRetentionDeletedTotal.inc(deleted),
+        })
       : undefined;
   // Advisory only: not awaited, so a poller started while Redis is down still comes up and reports it.
   void warnOnEvictionPolicy(redis, log);

@@ -132,12 +132,14 @@ describe('report retention', () => {
     await keepAll.relay.relayOnce();
     await keepAll.close();
     expect(await keptSeqs(acc)).toEqual([1, 2]);
-    const poller = await startOutboxPoller(loadConfig({ ...env, REPORT_RETENTION_DAYS: '30' }), log, createMetrics({ defaultMetrics: false }));
+    const metrics = createMetrics({ defaultMetrics: false });
+    const poller = await startOutboxPoller(loadConfig({ ...env, REPORT_RETENTION_DAYS: '30' }), log, metrics);
     try {
       await waitFor(async () => (await keptSeqs(acc)).length === 0, 5_000, 'old reports deleted by the poller');
     } finally {
       await poller.close();
     }
+    expect((await metrics.outboxRetentionDeletedTotal.get()).values[0]?.value).toBe(2);
     expect(await horizonOf(acc)).toBe(3);
   });
 });
