@@ -3,6 +3,7 @@ import type { ClientToServerEvents, ExecutionReport, ServerToClientEvents } from
 import { ReconnectPolicy } from './reconnect-policy';
 import { GapWatch } from './gap-watch';
 import { ReportSequencer, type SeqGap } from './report-sequencer';
+import { crossReplayHorizon, type ReplayHorizonEvent } from './replay-horizon';
 
 /** How long the SDK waits before asking again a node that could not answer a resume. */
 const RESUME_RETRY_MS = 500;
@@ -25,6 +26,16 @@ export interface TraderConnectionOptions {
   sinceSeq?: number;
   /** Each report of the account, exactly once and in seq order. */
   onReport: (report: ExecutionReport) => void;
+  /**
+   * The api's base URL (e.g. `http://127.0.0.1:3000`): where the SDK re-reads the open orders when the history
+   * it asks for is past the server's replay horizon (see `onHorizon`).
+   */
+  restUrl?: string;
+  /**
+   * Reports after `lastSeq` were deleted by retention: called once with the server's `oldestSeq` and the open
+   * orders re-read over REST, before the reports from `oldestSeq` on; the SDK then goes on from there (no `onGap`).
+   */
+  onHorizon?: (event: ReplayHorizonEvent) => void;
   /** A gap that could not be filled within `gapTimeoutMs`; the SDK moves past it. */
   onGap?: (gap: SeqGap) => void;
   /** Connection status changes; `detail` names the url or the error. */
@@ -90,7 +101,10 @@ export function connectTrader(options: TraderConnectionOptions): TraderConnectio
  * `lost` is a disconnect, a connect error other than `unauthorized`, or the
  * node's `server.shutdown`; `refused` is a connect error `unauthorized`;
  * `resumed` is the end of the resume loop (a resume that a gap asks for while
- * live keeps the state `live`). Gap handling is `GapWatch`'s.
+ * live keeps the state `live`). Gap handling is `GapWatch`'s. A resume acked
+ * `resume_horizon` crosses the horizon (`crossReplayHorizon`: open orders
+ * re-read, `onHorizon`, sequencer moved to it) and resumes again, all within
+ * `resuming` (or `live`).
  */
 class TraderSession implements TraderConnection {
   private state: ConnectionStatus = 'connecting';
@@ -277,6 +291,10 @@ class TraderSession implements TraderConnection {
         try {
           const ack = await s.timeout(this.ackTimeoutMs).emitWithAck('resume', { sinceSeq: this.sequencer.lastSeq });
           if (ack.ok) this.sequencer.announce(ack.lastSeq);
+          else if ('oldestSeq' in ack && ack.error === 'resume_horizon' && ack.oldestSeq - 1 > this.sequencer.lastSeq) {
+            await crossReplayHorizon(this.horizonCrossing(), ack.oldestSeq);
+            this.resumeAgain = true;
+          }
           else if (ack.error === 'rate_limited') {
             await new Promise((r) => setTimeout(r, 1_000));
             this.resumeAgain = true;
@@ -298,6 +316,19 @@ class TraderSession implements TraderConnection {
       this.resumed();
     });
     return this.resuming;
+  }
+
+  private horizonCrossing() {
+    const { restUrl, onHorizon, token } = this.options;
+    return {
+      sequencer: this.sequencer,
+      gaps: this.gaps,
+      restUrl,
+      onHorizon,
+      token: async () => (typeof token === 'function' ? token() : token),
+      timeoutMs: this.ackTimeoutMs,
+      deliver: (reports: ExecutionReport[]) => (this.isClosed ? undefined : this.deliver(reports)),
+    };
   }
 
   private async ackOf(event: 'subscribe' | 'unsubscribe', orderId: string): Promise<SubscriptionAck> {

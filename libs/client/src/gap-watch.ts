@@ -29,6 +29,8 @@ export class GapWatch {
   /** When the current gap was first seen (reset by a fresh connection). */
   private since: number | undefined;
   private stopped = false;
+  /** While the connection crosses the replay horizon: a gap then is expected, and neither filled nor given up. */
+  private held = false;
 
   constructor(
     private readonly sequencer: ReportSequencer,
@@ -37,6 +39,7 @@ export class GapWatch {
 
   /** Looks at the sequencer again: after a report arrived or a resume ended. */
   check(): void {
+    if (this.held) return;
     const gap = this.sequencer.gap();
     if (!gap || this.stopped) {
       this.since = undefined;
@@ -63,6 +66,19 @@ export class GapWatch {
 
   /** A fresh connection gets a fresh chance to fill a gap before reporting it. */
   restart(): void {
+    this.since = undefined;
+  }
+
+  /** Stops watching until `release()`: the history below the horizon is gone, and reports wait behind it. */
+  hold(): void {
+    this.held = true;
+    this.since = undefined;
+    this.clearTimer();
+  }
+
+  /** Watches again, with a fresh clock (the caller moved the sequencer past the horizon). */
+  release(): void {
+    this.held = false;
     this.since = undefined;
   }
 

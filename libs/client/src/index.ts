@@ -10,4 +10,5 @@ export {
   type TraderConnectionOptions,
 } from './connect-trader';
 export { ReportSequencer, type SeqGap } from './report-sequencer';
+export type { ReplayHorizonEvent } from './replay-horizon';
 export { ReconnectPolicy, type ReconnectPolicyOptions, type ReconnectStep } from './reconnect-policy';

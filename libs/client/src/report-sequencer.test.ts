@@ -113,4 +113,17 @@ describe('ReportSequencer', () => {
       ),
     );
   });
+
+  it('skipTo moves past history the server no longer has: drops what waited below it, releases what follows', () => {
+    const s = new ReportSequencer(2);
+    for (const seq of [5, 7, 8]) expect(s.accept(report(seq))).toEqual([]);
+    expect(s.gap()).toEqual({ fromSeq: 3, toSeq: 4 });
+    // The horizon is 7: seqs 3-6 are gone; 5 (a straggler below it) is dropped, 7 and 8 are released.
+    expect(seqs(s.skipTo(6))).toEqual([7, 8]);
+    expect(s.lastSeq).toBe(8);
+    expect(s.gap()).toBeNull();
+    expect(s.bufferedCount).toBe(0);
+    expect(s.skipTo(4)).toEqual([]);
+    expect(s.lastSeq).toBe(8);
+  });
 });

@@ -86,6 +86,20 @@ export class ReportSequencer {
     return this.drain();
   }
 
+  /**
+   * Moves past every seq up to `seq` without them: history the server no
+   * longer has (its replay horizon). Buffered reports up to `seq` are dropped;
+   * returns those now in order after it. A `seq` at or below the last
+   * delivered one changes nothing.
+   */
+  skipTo(seq: number): ExecutionReport[] {
+    if (!Number.isSafeInteger(seq) || seq <= this.delivered) return [];
+    for (const buffered of this.buffer.keys()) if (buffered <= seq) this.buffer.delete(buffered);
+    this.delivered = seq;
+    if (seq > this.announced) this.announced = seq;
+    return this.drain();
+  }
+
   private drain(): ExecutionReport[] {
     const out: ExecutionReport[] = [];
     for (let next = this.buffer.get(this.delivered + 1); next; next = this.buffer.get(this.delivered + 1)) {

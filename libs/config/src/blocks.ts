@@ -125,6 +125,8 @@ const outboxBlock = z
     OUTBOX_LEASE_MS: int(60_000, 1_000, 3_600_000),
     OUTBOX_ATTEMPTS: int(10, 1, 100),
     ENABLE_NOTIFY: bool(true),
+    // Processed execution reports older than this are deleted by the pollers; 0 keeps everything.
+    REPORT_RETENTION_DAYS: int(30, 0, 36_500),
   })
   .transform((e) => ({
     outbox: {
@@ -137,6 +139,8 @@ const outboxBlock = z
       /** How often the reconciliation looks for events whose job vanished: a quarter of the lease, 250 ms to 5 s. */
       reconcileIntervalMs: Math.min(Math.max(Math.floor(e.OUTBOX_LEASE_MS / 4), 250), 5_000),
     },
+    /** Days a processed execution report is kept (the replay horizon); 0 keeps everything. @default 30 */
+    reportRetentionDays: e.REPORT_RETENTION_DAYS,
   }));
 
 const workerBlock = z

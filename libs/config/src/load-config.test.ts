@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     expect(c.bullBoard).toBeUndefined();
     expect(c.worker.queues).toEqual(['outbox', 'mail']);
     expect(c.jwtSecretIsDefault).toBe(true);
+    expect(c.reportRetentionDays).toBe(30);
+    expect(loadConfig({ REPORT_RETENTION_DAYS: '0' }).reportRetentionDays).toBe(0);
   });
 
   it('mail retries ride out an SMTP outage of at least 10 minutes', () => {
@@ -35,6 +37,8 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '-1'],
     ['ENABLE_NOTIFY', 'maybe'],
     ['QUEUE_PREFIX', 'has space'],
+    ['REPORT_RETENTION_DAYS', '-1'],
+    ['REPORT_RETENTION_DAYS', '1.5'],
   ])('names %s when its value %p is bad', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable}: `));

@@ -2,7 +2,7 @@
  * What kind of refusal a `DomainError` is. The api's error handler gives each
  * kind its one HTTP status; a new kind does not compile until it is mapped there.
  */
-export type DomainErrorKind = 'invalid' | 'not_permitted' | 'not_found' | 'conflict';
+export type DomainErrorKind = 'invalid' | 'not_permitted' | 'not_found' | 'conflict' | 'gone';
 
 /**
  * A refusal decided by the domain: an unknown account, a clientOrderId already

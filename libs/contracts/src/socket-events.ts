@@ -30,11 +30,18 @@ export interface ServerShutdownNotice {
 /** The event a ws node sends before it disconnects a socket on shutdown. */
 export const SERVER_SHUTDOWN_SOCKET_EVENT = 'server.shutdown';
 
+/**
+ * The ack of `resume`: the replay's count and the account's latest seq; or `resume_horizon` when reports after
+ * `sinceSeq` were deleted by retention (nothing replayed; every report from `oldestSeq` on is kept); or another
+ * refusal (`validation_error`, `resume_in_progress`, `rate_limited`, `internal_error`).
+ */
+export type ResumeAck =
+  | { ok: true; replayed: number; lastSeq: number }
+  | { ok: false; error: 'resume_horizon'; oldestSeq: number }
+  | { ok: false; error: string };
+
 export interface ClientToServerEvents {
   subscribe: (payload: { orderId: string }, ack: Ack<{ ok: true } | { ok: false; error: string }>) => void;
   unsubscribe: (payload: { orderId: string }, ack: Ack<{ ok: true } | { ok: false; error: string }>) => void;
-  resume: (
-    payload: { sinceSeq?: number | null },
-    ack: Ack<{ ok: true; replayed: number; lastSeq: number } | { ok: false; error: string }>,
-  ) => void;
+  resume: (payload: { sinceSeq?: number | null }, ack: Ack<ResumeAck>) => void;
 }

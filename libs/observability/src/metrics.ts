@@ -16,6 +16,8 @@ export interface Metrics {
   /** Not in the contract: lets operators (and tests) see that the reconciliation runs and what it repairs. */
   outboxReconcilePassesTotal: Counter;
   outboxReconcileRepairsTotal: Counter<'action'>;
+  /** Not in the contract: execution reports this poller's retention deleted (with their deliveries). */
+  outboxRetentionDeletedTotal: Counter;
   /** Not in the contract: reports a ws node sent to sockets in answer to `resume` (replay volume). */
   wsResumeReportsTotal: Counter;
 }
@@ -76,6 +78,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'outbox_reconcile_repairs_total',
       help: 'What the outbox reconciliation repaired: reset_to_pending (job lost), marked_failed, mail_readded',
       labelNames: ['action'],
+      registers: [registry],
+    }),
+    outboxRetentionDeletedTotal: new Counter({
+      name: 'outbox_retention_deleted_total',
+      help: 'Processed execution reports this poller deleted past REPORT_RETENTION_DAYS (with their deliveries)',
       registers: [registry],
     }),
     wsResumeReportsTotal: new Counter({

@@ -8,6 +8,8 @@ export { pipelineDatabaseUrl } from './pipeline-database-url';
 export { OutboxReconciler } from './outbox-reconciler';
 export { RedisEpoch, outboxEpochKey } from './redis-epoch';
 export { claimPendingEvents } from './claim-pending-events';
+// Retention (the pollers run it; the retention benchmark drives it):
+export { ReportRetention, type ReportRetentionOptions, type RetentionPass } from './report-retention';
 // Admin operations (api): browse, inspect, requeue, stats.
 export { listOutboxEvents } from './list-events';
 export { getEventWithDeliveries } from './get-event-with-deliveries';

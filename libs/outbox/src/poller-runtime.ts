@@ -7,7 +7,10 @@ import { pipelineDatabaseUrl } from './pipeline-database-url';
 import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
 import { RedisEpoch, outboxEpochKey } from './redis-epoch';
+import { ReportRetention } from './report-retention';
 import { QUEUE_NAMES, closeRedisClient, createRedisClient, mailJobOptions, outboxJobOptions, type RedisClient } from '@execn/queues';
+
+const DAY_MS = 86_400_000;
 
 /** A poller process's moving parts (`apps/poller` runs one; tests run several). */
 export interface OutboxPoller {
@@ -86,9 +89,21 @@ export async function startOutboxPoller(config: PollerConfig, log: Logger, metri
       return () => listener.close(1);
     },
   });
+  // Retention runs in every poller (one batch at a time across them, by an advisory lock): pollers are what an
+  // operator always runs, they own the outbox's lifecycle, and they touch none of the rows it deletes.
+  const retention =
+    config.reportRetentionDays > 0
+      ? new ReportRetention({
+          sql: database.sql,
+          log: log.child({ component: 'retention' }),
+          retentionMs: config.reportRetentionDays * DAY_MS,
+          onBatch: (deleted) => metrics.outboxRetentionDeletedTotal.inc(deleted),
+        })
+      : undefined;
   // Advisory only: not awaited, so a poller started while Redis is down still comes up and reports it.
   void warnOnEvictionPolicy(redis, log);
   await relay.start();
+  retention?.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -97,7 +112,7 @@ export async function startOutboxPoller(config: PollerConfig, log: Logger, metri
     ready: async () => redis.status === 'ready' && (await database.ping()),
     close: () =>
       (closing ??= (async () => {
-        await relay.stop();
+        await Promise.all([relay.stop(), retention?.stop()]);
         await Promise.all([outboxQueue.close(), mailQueue.close()]);
         await closeRedisClient(redis);
         await database.close();

@@ -70,13 +70,24 @@ export const outboxJobId = (eventId: string, generation: number): string => `ev-
 /** The id of a single-event mail job (the reconciliation's, and those added before mail jobs carried batches). */
 export const mailJobId = (eventId: string, generation: number): string => `mail-${eventId}-g${generation}`;
 
-/** Options for outbox jobs. Completed jobs are trimmed; PostgreSQL keeps the history. */
+/**
+ * How many finished jobs each queue keeps in Redis, and for how long (seconds): PostgreSQL keeps the history, so
+ * Redis keeps only what Bull Board and the reconciliation look at. Completed jobs: the last 1,000, at most an hour
+ * (the reconciliation needs them for one lease at most). Failed jobs: the last 5,000, at most 7 days (an operator
+ * sees and retries them in Bull Board; the event's failure is recorded in PostgreSQL before that). BullMQ trims
+ * by age only when another job of the queue finishes, so an idle queue keeps its last ones longer.
+ */
+export const FINISHED_JOBS_KEPT = {
+  removeOnComplete: { age: 3_600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
+} as const satisfies Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'>;
+
+/** Options for outbox jobs. Finished jobs are trimmed (`FINISHED_JOBS_KEPT`). */
 export function outboxJobOptions(attempts: number): JobsOptions {
   return {
     attempts,
     backoff: { type: 'exponential', delay: 500 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
+    ...FINISHED_JOBS_KEPT,
   };
 }
 
@@ -85,7 +96,6 @@ export function mailJobOptions(attempts: number, backoffMs: number): JobsOptions
   return {
     attempts,
     backoff: { type: 'exponential', delay: backoffMs, jitter: 0.2 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
+    ...FINISHED_JOBS_KEPT,
   };
 }

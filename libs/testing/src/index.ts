@@ -3,6 +3,7 @@ export { uniquePrefix, uniqueId } from './unique';
 export { waitFor } from './wait-for';
 export { SmtpSink, type SinkMail, type SinkFaults } from './smtp-sink';
 export { insertAccount, insertOrder, insertExecutionReports, insertReportBacklog, outboxJobIdOf, mailJobIdOf, type FixtureOrder, type FixtureReport } from './outbox-fixtures';
+export { ageReports, type AgedReports } from './retention-fixtures';
 export { startAppProcess, spawnAppProcess, REPO_ROOT, type AppProcess } from './app-process';
 export { TcpProxy } from './tcp-proxy';
 export { startSteadyReportLoad, type SteadyReportLoad } from './steady-load';

@@ -20,6 +20,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   not_permitted: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
 };
 
 /** Maps any error to an ApiError: the one place HTTP statuses of errors are decided. */

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
+import { ReplayHorizonError } from '@execn/contracts';
 import { lastReportSeq, listReportsSince } from '@execn/db';
 import { dropSocket, pendingOutput } from '../slow-client';
 import { ackOf, type RefusalAck, type WsSocket } from '../socket-types';
@@ -10,7 +11,11 @@ export const resumePayloadSchema = z
   .object({ sinceSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish() })
   .nullish();
 
-export type ResumeAck = { ok: true; replayed: number; lastSeq: number } | RefusalAck | { ok: false; error: 'resume_in_progress' };
+export type ResumeAck =
+  | { ok: true; replayed: number; lastSeq: number }
+  | RefusalAck
+  | { ok: false; error: 'resume_in_progress' }
+  | { ok: false; error: 'resume_horizon'; oldestSeq: number };
 
 /** Above this many bytes in the websocket library for the client, the replay waits for it to read. */
 const HIGH_WATER_BYTES = 256 * 1024;
@@ -28,6 +33,8 @@ const EMITS_PER_TURN = 10;
  * a time per socket: another while one runs acks `resume_in_progress` at once,
  * so a flood of resumes costs no queries and no memory. Live reports may
  * interleave with the replay; the client's seq handling sorts that out.
+ * Below the replay horizon (reports after `sinceSeq` deleted by retention) it
+ * replays nothing and acks `{ok: false, error: "resume_horizon", oldestSeq}`.
  */
 export function registerResume(socket: WsSocket, deps: HandlerDeps): void {
   let running = false;
@@ -70,6 +77,9 @@ async function replay(socket: WsSocket, deps: HandlerDeps, sinceSeq: number): Pr
     const lastSeq = Math.max(await lastReportSeq(deps.sql, accountId), replayed > 0 ? cursor : 0);
     return { ok: true, replayed, lastSeq };
   } catch (err) {
+    // Retention deleted reports after the cursor: on the first batch nothing was replayed; on a later one (a
+    // delete that overtook a long replay) the client has what came before and resumes from the horizon too.
+    if (err instanceof ReplayHorizonError) return { ok: false, error: 'resume_horizon', oldestSeq: err.oldestSeq };
     deps.log.error({ err, accountId, sinceSeq }, 'ws resume failed');
     return { ok: false, error: 'internal_error' };
   }

@@ -1,11 +1,19 @@
 import type { Sql } from 'postgres';
-import type { ExecutionReport } from '@execn/contracts';
+import { ReplayHorizonError, type ExecutionReport } from '@execn/contracts';
 import { isUuid } from '../is-uuid';
 
 /**
  * The report log: `execution.report` outbox rows carry their account's seq, so
  * the outbox is also what REST `/v1/execution-reports` and WebSocket `resume`
  * replay from. `eventId` is the row id (a string), filled in on read.
+ *
+ * Retention deletes old reports and records, per account, the highest seq it
+ * deleted (`report_horizons`). The page and that horizon are read in one
+ * statement, so in one snapshot: a delete that commits meanwhile is either
+ * wholly seen (the horizon refuses the read) or not at all (the rows are
+ * there). The horizon costs one primary-key probe.
+ *
+ * @throws ReplayHorizonError when reports after `sinceSeq` were deleted.
  */
 export async function listReportsSince(
   sql: Sql,
@@ -13,13 +21,20 @@ export async function listReportsSince(
   sinceSeq: number,
   limit: number,
 ): Promise<ExecutionReport[]> {
-  const rows = await sql<{ id: string; payload: Omit<ExecutionReport, 'eventId'> }[]>`
-    select id::text as id, payload
-    from outbox_events
-    where account_id = ${accountId} and seq > ${sinceSeq} and type = 'execution.report'
-    order by seq
-    limit ${limit}`;
-  return rows.map((r) => ({ ...r.payload, eventId: r.id }));
+  const rows = await sql<{ deleted_through: string | null; id: string | null; payload: Omit<ExecutionReport, 'eventId'> | null }[]>`
+    select h.deleted_through_seq::text as deleted_through, e.id::text as id, e.payload
+    from (values (1)) as one (x)
+    left join report_horizons h on h.account_id = ${accountId}
+    left join lateral (
+      select id, payload, seq from outbox_events
+      where account_id = ${accountId} and seq > ${sinceSeq} and type = 'execution.report'
+      order by seq
+      limit ${limit}
+    ) e on true
+    order by e.seq`;
+  const deletedThrough = Number(rows[0]?.deleted_through ?? 0);
+  if (deletedThrough > sinceSeq) throw new ReplayHorizonError(deletedThrough + 1);
+  return rows.flatMap((r) => (r.id === null || r.payload === null ? [] : [{ ...r.payload, eventId: r.id }]));
 }
 
 /** The account's latest report seq (0 when it has none or does not exist). */
