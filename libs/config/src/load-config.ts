@@ -102,6 +102,10 @@ const envSchema = z.object({
   ORDER_MAX_CONCURRENT: int(2, 1, 200),
   // Per account: orders placed and cancelled per second (token bucket, burst of twice that); beyond it 429.
   ORDER_RATE_LIMIT_PER_SECOND: int(2_000, 1, 1_000_000),
+  // Orders one api process holds waiting for a transaction; one more is refused 503 overloaded.
+  ORDER_INTAKE_MAX_QUEUED: int(10_000, 1, 1_000_000),
+  // How long an order may wait for its transaction; past it, it is not executed (503 overloaded).
+  ORDER_INTAKE_DEADLINE_MS: int(10_000, 10, 600_000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -166,6 +170,10 @@ export interface Config {
   orderMaxConcurrent: number;
   /** Orders one account may place and cancel per second on one api process (burst: twice that). @default 2000 */
   orderRateLimitPerSecond: number;
+  /** Orders one api process holds waiting for a transaction before refusing more (503). @default 10000 */
+  orderIntakeMaxQueued: number;
+  /** How long an order may wait for its transaction before it is dropped unexecuted (503). @default 10000 */
+  orderIntakeDeadlineMs: number;
 }
 
 /** Whether `host` (a host name or address, IPv6 with or without brackets) is this machine's loopback. */
@@ -260,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderBatchMax: e.ORDER_BATCH_MAX,
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
     orderRateLimitPerSecond: e.ORDER_RATE_LIMIT_PER_SECOND,
+    orderIntakeMaxQueued: e.ORDER_INTAKE_MAX_QUEUED,
+    orderIntakeDeadlineMs: e.ORDER_INTAKE_DEADLINE_MS,
   };
 }
 
