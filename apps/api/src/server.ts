@@ -6,7 +6,7 @@ import type { Logger, Metrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { closeRedisClient, createRedisClient } from '@execn/queues';
 import { openOperatorQueues } from './admin/operator-queues';
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { createApp } from './app';
 import type { AppDeps } from './deps';
 
@@ -35,12 +35,21 @@ export async function startApiServer(config: ApiConfig, log: Logger, metrics: Me
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [metrics.registry],
   });
+  const intakeRefused = new Counter({
+    name: 'order_intake_refused_total',
+    help: 'Orders not executed for lack of capacity: full (queue at ORDER_INTAKE_MAX_QUEUED), deadline, aborted (client gone)',
+    labelNames: ['reason'],
+    registers: [metrics.registry],
+  });
   const orders = new OrderBatcher(db.sql, {
     maxBatch: config.orderBatchMax,
     maxConcurrent,
     notify: config.outbox.notify,
+    maxQueued: config.orderIntakeMaxQueued,
+    queueDeadlineMs: config.orderIntakeDeadlineMs,
     log,
     onTransaction: (n) => batchSize.observe(n),
+    onRefused: (reason) => intakeRefused.inc({ reason }),
   });
   const operator = openOperatorQueues(config, log);
   const deps: AppDeps = { db, redis, log, metrics, jwtSecret: config.jwtSecret, orders, notify: config.outbox.notify };

@@ -228,6 +228,10 @@ const apiBlock = z
     ORDER_MAX_CONCURRENT: int(2, 1, 200),
     // Per account: orders placed and cancelled per second (token bucket, burst of twice that); beyond it 429.
     ORDER_RATE_LIMIT_PER_SECOND: int(2_000, 1, 1_000_000),
+    // Orders one api process holds waiting for a transaction; one more is refused 503 overloaded.
+    ORDER_INTAKE_MAX_QUEUED: int(10_000, 1, 1_000_000),
+    // How long an order may wait for its transaction; past it, it is not executed (503 overloaded).
+    ORDER_INTAKE_DEADLINE_MS: int(10_000, 10, 600_000),
   })
   .superRefine((e, ctx) => {
     if (e.TRADER_PAGE_DEV_TOKENS.length > 0 && e.NODE_ENV === 'production') {
@@ -251,6 +255,10 @@ const apiBlock = z
     orderMaxConcurrent: e.ORDER_MAX_CONCURRENT,
     /** Orders one account may place and cancel per second on one api process (burst: twice that). @default 2000 */
     orderRateLimitPerSecond: e.ORDER_RATE_LIMIT_PER_SECOND,
+    /** Orders one api process holds waiting for a transaction before refusing more (503). @default 10000 */
+    orderIntakeMaxQueued: e.ORDER_INTAKE_MAX_QUEUED,
+    /** How long an order may wait for its transaction before it is dropped unexecuted (503). @default 10000 */
+    orderIntakeDeadlineMs: e.ORDER_INTAKE_DEADLINE_MS,
   }));
 
 /** Every block, in the order a bad setting is reported. */

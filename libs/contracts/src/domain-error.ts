@@ -1,8 +1,9 @@
 /**
  * What kind of refusal a `DomainError` is. The api's error handler gives each
  * kind its one HTTP status; a new kind does not compile until it is mapped there.
+ * `overloaded`: refused for lack of capacity, nothing done; the client may retry later.
  */
-export type DomainErrorKind = 'invalid' | 'not_permitted' | 'not_found' | 'conflict' | 'gone';
+export type DomainErrorKind = 'invalid' | 'not_permitted' | 'not_found' | 'conflict' | 'gone' | 'overloaded';
 
 /**
  * A refusal decided by the domain: an unknown account, a clientOrderId already

@@ -11,6 +11,8 @@ export interface HandlerRequest {
   params: Record<string, string>;
   query: unknown;
   body: unknown;
+  /** Aborted when the client's connection closes before its answer was sent (it gave up). */
+  signal: AbortSignal;
 }
 
 /** What a handler answers. */
@@ -25,12 +27,17 @@ export type Handler = (req: HandlerRequest) => Promise<HandlerResult>;
 /** Adapts a handler to an authenticated Express route. */
 export function route(deps: AppDeps, handler: Handler) {
   return async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
+    const abandoned = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+    });
     const result = await handler({
       deps,
       principal: principalOf(res),
       params: req.params as Record<string, string>,
       query: req.query,
       body: req.body,
+      signal: abandoned.signal,
     });
     res.status(result.status).json(result.body);
   };

@@ -7,6 +7,7 @@ describe('toApiError', () => {
     ['not_permitted', 403],
     ['not_found', 404],
     ['conflict', 409],
+    ['overloaded', 503],
   ] as const)('maps a %s DomainError to %i with its code, message and details', (kind, status) => {
     const apiError = toApiError(new DomainError(kind, 'some_code', 'Some message', { field: 'x' }));
     expect(apiError.status).toBe(status);

@@ -11,7 +11,12 @@ interface BodyParserError {
   status?: number;
 }
 
-/** What a client waiting out a database restart is told to wait (the `Retry-After` of a 503 `unavailable`). */
+/**
+ * What a client is told to wait on a 503 (`Retry-After`): a database restart
+ * (`unavailable`) or a full intake (`overloaded`). One second: a queue drains
+ * in well under that at the rates measured, and a client retrying sooner would
+ * only add to it.
+ */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 /** The HTTP status of each kind of domain refusal. */
@@ -21,6 +26,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  overloaded: 503,
 };
 
 /** Maps any error to an ApiError: the one place HTTP statuses of errors are decided. */
@@ -53,7 +59,7 @@ export function errorHandler(log: Logger) {
       log.warn({ code: (err as { code?: string }).code, method: req.method, url: req.originalUrl }, 'request failed: database unavailable');
     } else if (apiError.status >= 500) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
-    if (apiError.code === 'unavailable') res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    if (apiError.status === 503) res.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     res.status(apiError.status).json(apiError.toBody());
   };
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { signToken, type Role } from '@execn/auth';
 import { createLogger, createMetrics } from '@execn/observability';
-import { OrderBatcher } from '@execn/orders';
+import { OrderBatcher, type OrderBatcherOptions } from '@execn/orders';
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
 import { Redis } from 'ioredis';
 import { createApp } from '../app';
@@ -14,6 +14,8 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 export interface ApiHarness {
   db: TestDatabase;
   url: string;
+  /** The api's order intake (its queue can be watched). */
+  orders: OrderBatcher;
   token(accountId: string, role?: Role, ttlSeconds?: number): Promise<string>;
   /** fetch with a bearer token and a JSON body; returns status and parsed body. */
   /** `{status, body}` only, so tests can compare the whole answer. */
@@ -21,20 +23,34 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** `orderRateLimitPerSecond`: as ORDER_RATE_LIMIT_PER_SECOND; absent = no limit. */
-export async function startApiHarness(options: { orderRateLimitPerSecond?: number } = {}): Promise<ApiHarness> {
+/** What a suite may set: `orderRateLimitPerSecond` as ORDER_RATE_LIMIT_PER_SECOND (absent = no limit); the intake bounds. */
+export interface ApiHarnessOptions {
+  orderRateLimitPerSecond?: number;
+  orders?: Pick<OrderBatcherOptions, 'maxQueued' | 'queueDeadlineMs'>;
+}
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const db = await createTestDatabase({ max: 8 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   const log = createLogger({ name: 'api-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const orders = new OrderBatcher(db.sql, { maxBatch: 16 });
-  const app = createApp({ db, redis, log, metrics: createMetrics({ defaultMetrics: false }), jwtSecret: TEST_JWT_SECRET, orders, ...options });
+  const orders = new OrderBatcher(db.sql, { maxBatch: 16, ...options.orders });
+  const app = createApp({
+    db,
+    redis,
+    log,
+    metrics: createMetrics({ defaultMetrics: false }),
+    jwtSecret: TEST_JWT_SECRET,
+    orders,
+    orderRateLimitPerSecond: options.orderRateLimitPerSecond,
+  });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     db,
     url,
+    orders,
     token: (accountId, role = 'trader', ttl = 3600) => signToken(TEST_JWT_SECRET, { accountId, role }, ttl),
     call: async (method, path, opts) => {
       const { status, body } = await callApi(url, method, path, opts);
