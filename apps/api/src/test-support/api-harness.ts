@@ -4,6 +4,7 @@ import { signToken, type Role } from '@execn/auth';
 import { createLogger, createMetrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createApp } from '../app';
 import { callApi, type CallOptions, type CallResult } from './call-api';
@@ -13,6 +14,8 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 /** The api on a fresh database and a real port, with helpers to call it as a trader or admin. Test-only. */
 export interface ApiHarness {
   db: TestDatabase;
+  /** The Express app under test (its routes can be listed). */
+  app: Express;
   url: string;
   token(accountId: string, role?: Role, ttlSeconds?: number): Promise<string>;
   /** fetch with a bearer token and a JSON body; returns status and parsed body. */
@@ -34,6 +37,7 @@ export async function startApiHarness(options: { orderRateLimitPerSecond?: numbe
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     db,
+    app,
     url,
     token: (accountId, role = 'trader', ttl = 3600) => signToken(TEST_JWT_SECRET, { accountId, role }, ttl),
     call: async (method, path, opts) => {
