@@ -11,3 +11,5 @@ export {
 } from './connect-trader';
 export { ReportSequencer, type SeqGap } from './report-sequencer';
 export { ReconnectPolicy, type ReconnectPolicyOptions, type ReconnectStep } from './reconnect-policy';
+// The trader's REST calls (its own files, beside the socket SDK).
+export * from './rest';

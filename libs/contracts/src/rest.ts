@@ -45,3 +45,7 @@ export const apiErrorBodySchema = z
     }),
   })
   .meta({ id: 'Error' });
+
+export type OrderResult = z.infer<typeof orderResultSchema>;
+export type OrderPage = z.infer<typeof orderPageSchema>;
+export type ReportPage = z.infer<typeof reportPageSchema>;

@@ -18,6 +18,8 @@ export interface ApiHarness {
   app: Express;
   url: string;
   token(accountId: string, role?: Role, ttlSeconds?: number): Promise<string>;
+  /** Inserts trader accounts (`<id>@example.test`) and returns a token for each, in order. */
+  traders(...accountIds: string[]): Promise<string[]>;
   /** fetch with a bearer token and a JSON body; returns status and parsed body. */
   /** `{status, body}` only, so tests can compare the whole answer. */
   call(method: string, path: string, opts?: CallOptions): Promise<Omit<CallResult, 'headers'>>;
@@ -40,6 +42,10 @@ export async function startApiHarness(options: { orderRateLimitPerSecond?: numbe
     app,
     url,
     token: (accountId, role = 'trader', ttl = 3600) => signToken(TEST_JWT_SECRET, { accountId, role }, ttl),
+    traders: async (...ids) => {
+      for (const id of ids) await db.sql`insert into accounts (id, email) values (${id}, ${`${id}@example.test`})`;
+      return Promise.all(ids.map((id) => signToken(TEST_JWT_SECRET, { accountId: id, role: 'trader' }, 3600)));
+    },
     call: async (method, path, opts) => {
       const { status, body } = await callApi(url, method, path, opts);
       return { status, body };
