@@ -11,7 +11,7 @@ import {
 } from '@execn/testing';
 // The SDK README's example, run here because this file has the whole stack up already (processes take ~20 s to start).
 import { traderSession } from '@execn/client/examples/trader-session';
-import { assertPageBuilt, launchBrowser } from './test-support/browser';
+import { assertPageBuilt, launchBrowser, openWatchedTab } from './test-support/browser';
 
 const JWT_SECRET = 'trader-page-pipeline-secret-0123456789abcdef';
 
@@ -112,5 +112,18 @@ describe('traders on the whole pipeline: the page in headless Chromium, the SDK 
       [2, 'cancelled', 'cancelled'],
     ]);
     expect(received[1]!.reason).toBe('user_requested');
+  }, 30_000);
+
+  it('the api also serves its OpenAPI reference page, rendered in Chromium within its CSP', async () => {
+    const { tab, cspRefusals, close } = await openWatchedTab(browser);
+    try {
+      await tab.goto(`${pageUrl}docs`);
+      // One block per operation, rendered from /openapi.json.
+      await tab.locator('.opblock', { hasText: '/v1/orders/{id}' }).first().waitFor({ timeout: 15_000 });
+      expect(await tab.locator('.opblock').count()).toBeGreaterThanOrEqual(15);
+      expect(cspRefusals).toEqual([]);
+    } finally {
+      await close();
+    }
   }, 30_000);
 });
