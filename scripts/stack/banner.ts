@@ -48,6 +48,7 @@ export function renderBanner(b: BannerInput): string {
   if (b.apiUrl) {
     lines.push(row('Trader page', `${b.apiUrl}/`));
     lines.push(row('REST API', `${b.apiUrl}/v1/orders`));
+    lines.push(row('API reference', `${b.apiUrl}/docs  ${dim('(OpenAPI 3.1: /openapi.json)')}`));
     lines.push(row('Bull Board', `${b.apiUrl}/admin/queues  user ${b.bullBoard.user} / password ${b.bullBoard.password}${b.bullBoard.isDev ? dim('  (dev credentials)') : ''}`));
   }
   if (b.wsUrls.length) lines.push(row('WebSocket', b.wsUrls.join(', ')));

@@ -7,11 +7,11 @@ import type { AppDeps } from './deps';
 import { authenticate, requireRole } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { mountedAt, requestLog } from './middleware/request-log';
-import { adminOutboxRouter } from './routes/admin-outbox.routes';
-import { adminRouter } from './routes/admin.routes';
-import { executionReportsRouter } from './routes/execution-reports.routes';
+import { groupRouter } from './http/api-route';
+import { apiDocument } from './openapi/api-document';
+import { referencePageRouter } from './openapi/reference-page';
 import { healthRouter } from './routes/health.routes';
-import { ordersRouter } from './routes/orders.routes';
+import { ROUTE_GROUPS } from './routes/route-groups';
 
 /** Largest accepted request body (CONTRACT section 5): bigger is 413 `payload_too_large`. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -33,17 +33,18 @@ export function createApp(deps: AppDeps): Express {
 
   // Every mount through here, so the metrics' route label knows its pattern.
   const mount = (pattern: string, ...handlers: RequestHandler[]) => app.use(pattern, mountedAt(pattern), ...handlers);
+  app.use(referencePageRouter(apiDocument()));
   const trader = authenticate(deps.jwtSecret);
-  mount('/v1/orders', trader, ordersRouter(deps));
-  mount('/v1/execution-reports', trader, executionReportsRouter(deps));
   if (deps.queues) {
     const queues = [deps.queues.outbox, deps.queues.mail];
     observeQueueDepths(deps.metrics.registry, queues, deps.log);
     // Before `/admin`: the dashboard takes Basic credentials as well as an admin token.
     mount(BULL_BOARD_PATH, createBullBoardRouter({ queues, credentials: deps.bullBoard, jwtSecret: deps.jwtSecret, sql: deps.db.sql, log: deps.log }));
   }
-  mount('/admin/outbox', trader, requireRole('admin'), adminOutboxRouter(deps));
-  mount('/admin', trader, requireRole('admin'), adminRouter(deps));
+  const admin = requireRole('admin');
+  for (const group of ROUTE_GROUPS) {
+    mount(group.mount, ...(group.access === 'admin' ? [trader, admin] : [trader]), groupRouter(deps, group));
+  }
 
   if (deps.traderPage) app.use(createTraderPageRouter(deps.traderPage));
 

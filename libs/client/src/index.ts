@@ -12,3 +12,5 @@ export {
 export { ReportSequencer, type SeqGap } from './report-sequencer';
 export type { ReplayHorizonEvent } from './replay-horizon';
 export { ReconnectPolicy, type ReconnectPolicyOptions, type ReconnectStep } from './reconnect-policy';
+// The trader's REST calls (its own files, beside the socket SDK).
+export * from './rest';

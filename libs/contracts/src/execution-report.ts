@@ -45,7 +45,7 @@ export const executionReportSchema = z.object({
   avgPx: z.string().nullable(),
   reason: z.enum(REPORT_REASONS).nullable(),
   transactTime: z.string(),
-});
+}).meta({ id: 'ExecutionReport' });
 
 export type ExecutionReport = z.infer<typeof executionReportSchema>;
 

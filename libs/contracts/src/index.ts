@@ -1,5 +1,6 @@
 export * from './execution-report';
 export * from './order';
+export * from './rest';
 export * from './api-error';
 export * from './domain-error';
 export * from './int8-decimal';

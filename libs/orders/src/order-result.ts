@@ -1,11 +1,8 @@
-import type { ExecutionReport, OrderView } from '@execn/contracts';
+import type { OrderResult } from '@execn/contracts';
 import type { PlaceOrderInput } from './place-order-input';
 
-/** What `POST /v1/orders` and `DELETE /v1/orders/:id` answer: the order and this request's reports for it. */
-export interface OrderResult {
-  order: OrderView;
-  reports: ExecutionReport[];
-}
+/** What `POST /v1/orders` and `DELETE /v1/orders/:id` answer (its one description is `orderResultSchema`). */
+export type { OrderResult };
 
 /** One order's outcome within a batch: its result, or the error to answer it with. */
 export type PlaceOutcome = { ok: true; result: OrderResult } | { ok: false; error: unknown };

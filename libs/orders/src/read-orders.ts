@@ -1,4 +1,4 @@
-import { DomainError, isInt8Decimal, type OrderStatus, type OrderView } from '@execn/contracts';
+import { DomainError, isInt8Decimal, type OrderPage, type OrderStatus, type OrderView } from '@execn/contracts';
 import { isUuid, type SqlOrTx } from '@execn/db';
 import { orderColumns } from './order-columns';
 import { notFound } from './order-lookup';
@@ -28,12 +28,8 @@ export interface ListOrdersOptions {
   cursor?: string | null;
 }
 
-/** A page of orders, newest first. */
-export interface OrderPage {
-  orders: OrderView[];
-  /** Pass back as `cursor`; null at the end. */
-  nextCursor: string | null;
-}
+/** A page of orders, newest first (its one description is `orderPageSchema`). */
+export type { OrderPage };
 
 /**
  * The caller's orders, newest first, with keyset pagination on `priority`

@@ -12,7 +12,8 @@ export { claimPendingEvents } from './claim-pending-events';
 export { ReportRetention, type ReportRetentionOptions, type RetentionPass } from './report-retention';
 // Admin operations (api): browse, inspect, requeue, stats.
 export { listOutboxEvents } from './list-events';
-export { getEventWithDeliveries } from './get-event-with-deliveries';
-export { getOutboxStats } from './outbox-stats';
+export { getEventWithDeliveries, type EventWithDeliveries } from './get-event-with-deliveries';
+export { getOutboxStats, type OutboxStats } from './outbox-stats';
+export type { OutboxEventView } from './outbox-event-view';
 export { requeueEvent } from './requeue-event';
 export { requeueEvents } from './requeue-events';

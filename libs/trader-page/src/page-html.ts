@@ -34,16 +34,34 @@ export const TRADER_PAGE_HTML = `<!doctype html>
   #feed li { padding: 1px 0; border-bottom: 1px dotted #eee; }
   .message { min-height: 1.4em; font-size: 13px; } .message.error { color: #b00020; }
   .muted { color: #889; font-size: 12px; }
+  .session { display: flex; gap: 16px; align-items: baseline; font-size: 12px; color: #556; margin: 0 0 8px; }
+  .note { background: #eef6ff; border: 1px solid #b9d6f5; border-radius: 4px; padding: 4px 8px; font-size: 13px; margin-bottom: 12px; }
+  #feed .time { color: #556; } #feed .delay { color: #1a7f3c; } #feed .delay.replayed, #feed .delay.history { color: #889; }
+  #toasts { position: fixed; right: 16px; bottom: 16px; display: flex; flex-direction: column; gap: 8px; z-index: 10; }
+  .toast { background: #1d2330; color: #fff; border-radius: 6px; padding: 8px 12px; box-shadow: 0 4px 14px rgba(0,0,0,.25); font-size: 13px; }
+  .toast strong { color: #7ee2a0; }
 </style>
 </head>
 <body>
 <h1>Executions <span class="status" data-testid="connection" data-state="closed"><span class="dot"></span><span data-testid="connection-text">not connected</span></span></h1>
+<div class="session"><span data-testid="last-seq">last seq -</span></div>
+<div class="note" data-testid="resume-note" hidden></div>
 
 <section>
   <h2>Token</h2>
   <div id="dev-tokens" hidden><label>Dev token <select data-testid="dev-token"><option value="">(choose)</option></select></label></div>
   <textarea data-testid="token" placeholder="Paste a trader JWT (npm run token -- --account acc-1)"></textarea>
   <button data-testid="connect">Connect</button> <span class="muted" data-testid="account"></span>
+</section>
+
+<section>
+  <h2>Notifications</h2>
+  <label>Mail <select data-testid="mail-preference" disabled>
+    <option value="every_report">every report</option>
+    <option value="order_summary">one summary per order</option>
+    <option value="none">no mail</option>
+  </select></label>
+  <span class="muted" data-testid="mail-preference-status">connect to see it</span>
 </section>
 
 <section>
@@ -70,9 +88,10 @@ export const TRADER_PAGE_HTML = `<!doctype html>
 </section>
 
 <section>
-  <h2>Execution reports <span class="muted" data-testid="last-seq"></span></h2>
+  <h2>Execution reports <span class="muted">(executed at, then how long it took to reach this page)</span></h2>
   <ul id="feed" data-testid="feed"></ul>
 </section>
+<div id="toasts" data-testid="toasts" aria-live="polite"></div>
 <script src="page.js" defer></script>
 </body>
 </html>

@@ -9,30 +9,35 @@ import {
   type AppProcess,
   type TestDatabase,
 } from '@execn/testing';
-import { assertPageBuilt, launchBrowser } from './test-support/browser';
+// The SDK README's example, run here because this file has the whole stack up already (processes take ~20 s to start).
+import { traderSession } from '@execn/client/examples/trader-session';
+import { assertPageBuilt, launchBrowser, openWatchedTab } from './test-support/browser';
 
 const JWT_SECRET = 'trader-page-pipeline-secret-0123456789abcdef';
 
 /**
  * The whole pipeline, each app a process from its sources: api (orders,
  * matching, and this page at `/`), poller, worker and a ws node, with a real
- * SMTP sink, PostgreSQL and Redis. Two traders cross in two browser contexts.
+ * SMTP sink, PostgreSQL and Redis. Two traders cross in two browser contexts;
+ * a third runs the SDK README's whole session.
  */
-describe('trader page, full pipeline, two traders in headless Chromium', () => {
+describe('traders on the whole pipeline: the page in headless Chromium, the SDK README session', () => {
   let db: TestDatabase;
   let smtp: SmtpSink;
   let browser: Browser;
   const apps: AppProcess[] = [];
   let pageUrl: string;
+  let wsUrl: string;
   const alice = uniqueId('alice');
   const bob = uniqueId('bob');
+  const carol = uniqueId('carol');
 
   beforeAll(async () => {
     assertPageBuilt();
     db = await createTestDatabase({ max: 2 });
     smtp = new SmtpSink();
     await smtp.start(0);
-    for (const id of [alice, bob]) await db.sql`insert into accounts (id, email) values (${id}, ${`${id}@example.test`})`;
+    for (const id of [alice, bob, carol]) await db.sql`insert into accounts (id, email) values (${id}, ${`${id}@example.test`})`;
     await db.sql`insert into instruments (symbol, tick_size, lot_size) values ('AAPL', '0.01', 1)`;
     const env = {
       DATABASE_URL: db.url,
@@ -45,6 +50,7 @@ describe('trader page, full pipeline, two traders in headless Chromium', () => {
     };
     const ws = await startAppProcess('ws', { ...env, WS_PORT: '0' }, /ws node listening/);
     apps.push(ws);
+    wsUrl = `http://127.0.0.1:${ws.port}`;
     const started = await Promise.all([
       startAppProcess('api', { ...env, API_PORT: '0', WS_PUBLIC_URLS: `:${ws.port}` }, /"port":\d+.*listening/),
       startAppProcess('poller', env, /poller started/),
@@ -96,4 +102,28 @@ describe('trader page, full pipeline, two traders in headless Chromium', () => {
     expect(await buyRow.locator('[data-field="leavesQty"]').textContent()).toBe('0');
     expect(Number(await buyRow.locator('[data-field="avgPx"]').textContent())).toBe(100.5);
   }, 60_000);
+
+  it('runs the SDK README session: connects, places, receives, reconnects and resumes, every report once and in seq order', async () => {
+    const token = await signToken(JWT_SECRET, { accountId: carol });
+    const received = await traderSession({ apiUrl: pageUrl.replace(/\/$/, ''), wsUrls: [wsUrl], token, symbol: 'AAPL' });
+    expect(received.map((r) => [r.seq, r.execType, r.status])).toEqual([
+      [1, 'new', 'working'],
+      // Cancelled while the session was offline: only the resume can have brought it.
+      [2, 'cancelled', 'cancelled'],
+    ]);
+    expect(received[1]!.reason).toBe('user_requested');
+  }, 30_000);
+
+  it('the api also serves its OpenAPI reference page, rendered in Chromium within its CSP', async () => {
+    const { tab, cspRefusals, close } = await openWatchedTab(browser);
+    try {
+      await tab.goto(`${pageUrl}docs`);
+      // One block per operation, rendered from /openapi.json.
+      await tab.locator('.opblock', { hasText: '/v1/orders/{id}' }).first().waitFor({ timeout: 15_000 });
+      expect(await tab.locator('.opblock').count()).toBeGreaterThanOrEqual(15);
+      expect(cspRefusals).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 30_000);
 });

@@ -10,7 +10,7 @@ import { accountRoom, type ExecutionReport, type ServerToClientEvents, type Stor
 import { createRedisClient, socketIoAdapterKey } from '@execn/queues';
 import { createTestDatabase, startAppProcess, uniqueId, uniquePrefix, type AppProcess, type TestDatabase } from '@execn/testing';
 import { createTraderPageRouter } from './index';
-import { assertPageBuilt, launchBrowser } from './test-support/browser';
+import { assertPageBuilt, launchBrowser, openWatchedTab } from './test-support/browser';
 
 const JWT_SECRET = 'trader-page-test-secret-0123456789abcdef0123';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -103,13 +103,7 @@ describe('trader page in headless Chromium', () => {
       cumQty: 40, leavesQty: 60, avgPx: '101.25',
     });
 
-    const context = await browser.newContext();
-    const tab = await context.newPage();
-    // The page's CSP must allow everything it really uses: Chromium reports each refusal on the console.
-    const refused: string[] = [];
-    tab.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
-    });
+    const { tab, cspRefusals, close } = await openWatchedTab(browser);
     try {
       const response = await tab.goto(pageUrl);
       expect(response?.headers()['content-security-policy']).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+/);
@@ -127,13 +121,56 @@ describe('trader page in headless Chromium', () => {
       });
       emitter.to(accountRoom(alice)).emit('execution.report', fill);
       await row.locator('[data-field="status"]', { hasText: 'filled' }).waitFor({ timeout: 10_000 });
-      await tab.locator('[data-testid="feed"] li', { hasText: `#${fill.seq} trade filled` }).waitFor({ timeout: 5_000 });
+      const fillItem = tab.locator(`[data-testid="feed"] li[data-seq="${fill.seq}"]`);
+      await fillItem.filter({ hasText: `#${fill.seq} trade filled` }).waitFor({ timeout: 5_000 });
       expect(await row.locator('[data-field="avgPx"]').textContent()).toBe('101.28');
       expect(await row.locator('[data-field="leavesQty"]').textContent()).toBe('0');
       expect(await row.locator('[data-testid="cancel"]').count()).toBe(0);
-      expect(refused).toEqual([]);
+
+      // Each report shows when it was executed (the browser's local time of transactTime) and how long it took to
+      // arrive: a live one its delay, the history replayed on connect says so.
+      const localTime = (iso: string) => tab.evaluate((t) => {
+        const d = new Date(t);
+        const p = (n: number, w = 2) => String(n).padStart(w, '0');
+        return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+      }, iso);
+      expect(await fillItem.locator('[data-field="transactTime"]').textContent()).toBe(await localTime(fill.transactTime));
+      expect(await fillItem.locator('[data-field="delay"]').textContent()).toMatch(/^\+\d+ ms$/);
+      const historyItem = tab.locator('[data-testid="feed"] li[data-seq="1"]');
+      expect(await historyItem.locator('[data-field="delay"]').textContent()).toBe('history');
+      // A toast for the fill (live news), none for the history; the last seq in the header.
+      await tab.locator('[data-testid="toast"]', { hasText: /Filled buy 100 AAPL at 101\.28 \(ui-1\)/ }).waitFor({ timeout: 5_000 });
+      expect(await tab.locator('[data-testid="last-seq"]').textContent()).toBe(`last seq ${fill.seq}`);
+      expect(await tab.locator('[data-testid="resume-note"]').isHidden()).toBe(true);
+
+      // Missed while away: two reports written but never broadcast, then the node drops the socket. The SDK
+      // reconnects and resumes; the page says so, with how many reports the resume replayed.
+      const order2 = randomUUID();
+      await db.sql`
+        insert into orders (id, account_id, symbol, side, type, time_in_force, price, quantity, leaves_qty, status)
+        values (${order2}, ${alice}, 'AAPL', 'sell', 'limit', 'GTC', '101.30', 10, 10, 'working')`;
+      const missed = [
+        await writeReport(order2, { clientOrderId: 'ui-2', side: 'sell', price: '101.30', quantity: 10, leavesQty: 10 }),
+        await writeReport(order2, {
+          clientOrderId: 'ui-2', side: 'sell', price: '101.30', quantity: 10, execType: 'trade', status: 'filled',
+          lastQty: 10, lastPx: '101.30', tradeId: randomUUID(), cumQty: 10, leavesQty: 0, avgPx: '101.3',
+        }),
+      ];
+      emitter.in(accountRoom(alice)).disconnectSockets(true);
+      const note = tab.locator('[data-testid="resume-note"]');
+      await note.filter({ hasText: `2 reports replayed (seq ${missed[0]!.seq}-${missed[1]!.seq})` }).waitFor({ timeout: 10_000 });
+      expect(await note.getAttribute('data-replayed')).toBe('2');
+      await tab.waitForSelector('[data-testid="connection"][data-state="live"]', { timeout: 10_000 });
+      expect(await tab.locator('[data-testid="feed"] li[data-arrival="replayed"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.seq)))
+        .toEqual([String(missed[1]!.seq), String(missed[0]!.seq)]);
+      expect(await tab.locator('[data-testid="last-seq"]').textContent()).toBe(`last seq ${missed[1]!.seq}`);
+      // A fill missed while away is news too.
+      await tab.locator('[data-testid="toast"]', { hasText: '(ui-2)' }).waitFor({ timeout: 5_000 });
+      await tab.locator(`tr[data-order-id="${order2}"] [data-field="status"]`, { hasText: 'filled' }).waitFor({ timeout: 5_000 });
+      if (process.env.TRADER_PAGE_SCREENSHOT) await tab.screenshot({ path: process.env.TRADER_PAGE_SCREENSHOT, fullPage: true });
+      expect(cspRefusals).toEqual([]);
     } finally {
-      await context.close();
+      await close();
     }
   }, 60_000);
 });

@@ -1,5 +1,7 @@
 import { formatDecimal } from '@execn/matching';
 import { parseUnits } from '@execn/orders';
+import type { z } from 'zod';
+import type { instrumentSchema } from '../schemas/admin-responses.schemas';
 
 /** An instrument row as selected by the admin handlers. */
 export interface InstrumentRow {
@@ -12,7 +14,9 @@ export interface InstrumentRow {
 }
 
 /** The instrument object of CONTRACT section 4 (tick size as a canonical decimal string). */
-export function toInstrumentView(row: InstrumentRow) {
+export type InstrumentView = z.infer<typeof instrumentSchema>;
+
+export function toInstrumentView(row: InstrumentRow): InstrumentView {
   return {
     symbol: row.symbol,
     tickSize: formatDecimal(parseUnits(row.tick_size)),

@@ -2,13 +2,13 @@ import { recordAudit } from '@execn/audit';
 import { ApiError } from '@execn/contracts';
 import type { Handler } from '../http/handler';
 import { parseInput } from '../http/validate';
-import { updateInstrumentBodySchema } from '../schemas/admin.schemas';
+import { instrumentSymbolParamsSchema, updateInstrumentBodySchema } from '../schemas/admin.schemas';
 import { toInstrumentView, type InstrumentRow } from './instrument-view';
 
 /** `PATCH /admin/instruments/:symbol` `{halted}` → 200 instrument; 404 unknown. Audited. */
 export const updateInstrumentHandler: Handler = async ({ deps, principal, params, body }) => {
   const input = parseInput(updateInstrumentBodySchema, body);
-  const symbol = params.symbol ?? '';
+  const { symbol } = parseInput(instrumentSymbolParamsSchema, params);
   const instrument = await deps.db.sql.begin(async (tx) => {
     const [row] = await tx<InstrumentRow[]>`
       update instruments set halted = ${input.halted}, updated_at = now() where symbol = ${symbol}

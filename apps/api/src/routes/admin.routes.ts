@@ -1,17 +1,26 @@
-import { Router } from 'express';
-import type { AppDeps } from '../deps';
 import { createAccountHandler } from '../handlers/create-account.handler';
 import { createInstrumentHandler } from '../handlers/create-instrument.handler';
 import { listAuditHandler } from '../handlers/list-audit.handler';
 import { updateInstrumentHandler } from '../handlers/update-instrument.handler';
-import { route } from '../http/handler';
+import type { RouteGroup } from '../http/api-route';
+import { accountSchema, auditPageSchema, instrumentSchema } from '../schemas/admin-responses.schemas';
+import {
+  createAccountBodySchema,
+  createInstrumentBodySchema,
+  instrumentSymbolParamsSchema,
+  updateInstrumentBodySchema,
+} from '../schemas/admin.schemas';
+import { listAuditQuerySchema } from '../schemas/query.schemas';
 
-/** Admin accounts, instruments and the audit log, mounted at `/admin` behind the admin role. */
-export function adminRouter(deps: AppDeps): Router {
-  const router = Router();
-  router.post('/accounts', route(deps, createAccountHandler));
-  router.post('/instruments', route(deps, createInstrumentHandler));
-  router.patch('/instruments/:symbol', route(deps, updateInstrumentHandler));
-  router.get('/audit', route(deps, listAuditHandler));
-  return router;
-}
+/** Admin accounts, instruments and the audit log. Each entry is the route and its OpenAPI operation. */
+export const adminRoutes: RouteGroup = {
+  mount: '/admin',
+  access: 'admin',
+  tag: 'admin',
+  routes: [
+    { method: 'post', path: '/accounts', handler: createAccountHandler, doc: { summary: 'Create an account (audited)', body: createAccountBodySchema, status: 201, response: accountSchema, errors: ['validation_error', 'forbidden', 'already_exists'] } },
+    { method: 'post', path: '/instruments', handler: createInstrumentHandler, doc: { summary: 'Create an instrument (audited)', body: createInstrumentBodySchema, status: 201, response: instrumentSchema, errors: ['validation_error', 'forbidden', 'already_exists'] } },
+    { method: 'patch', path: '/instruments/:symbol', handler: updateInstrumentHandler, doc: { summary: 'Halt or resume an instrument (audited)', params: instrumentSymbolParamsSchema, body: updateInstrumentBodySchema, response: instrumentSchema, errors: ['validation_error', 'forbidden', 'not_found'] } },
+    { method: 'get', path: '/audit', handler: listAuditHandler, doc: { summary: 'Audit entries, newest first', query: listAuditQuerySchema, response: auditPageSchema, errors: ['validation_error', 'forbidden'] } },
+  ],
+};

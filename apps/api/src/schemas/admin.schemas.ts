@@ -24,3 +24,6 @@ export const createInstrumentBodySchema = z.strictObject({
 
 /** `PATCH /admin/instruments/:symbol` body. */
 export const updateInstrumentBodySchema = z.strictObject({ halted: z.boolean() });
+
+/** `/admin/instruments/:symbol`: an unknown symbol is a 404, so the path takes any text. */
+export const instrumentSymbolParamsSchema = z.object({ symbol: z.string().min(1) });

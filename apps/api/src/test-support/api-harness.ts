@@ -4,6 +4,7 @@ import { signToken, type Role } from '@execn/auth';
 import { createLogger, createMetrics } from '@execn/observability';
 import { OrderBatcher, type OrderBatcherOptions } from '@execn/orders';
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createApp } from '../app';
 import { callApi, type CallOptions, type CallResult } from './call-api';
@@ -13,10 +14,14 @@ export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
 /** The api on a fresh database and a real port, with helpers to call it as a trader or admin. Test-only. */
 export interface ApiHarness {
   db: TestDatabase;
+  /** The Express app under test (its routes can be listed). */
+  app: Express;
   url: string;
   /** The api's order intake (its queue can be watched). */
   orders: OrderBatcher;
   token(accountId: string, role?: Role, ttlSeconds?: number): Promise<string>;
+  /** Inserts trader accounts (`<id>@example.test`) and returns a token for each, in order. */
+  traders(...accountIds: string[]): Promise<string[]>;
   /** fetch with a bearer token and a JSON body; returns status and parsed body. */
   /** `{status, body}` only, so tests can compare the whole answer. */
   call(method: string, path: string, opts?: CallOptions): Promise<Omit<CallResult, 'headers'>>;
@@ -49,9 +54,14 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     db,
+    app,
     url,
     orders,
     token: (accountId, role = 'trader', ttl = 3600) => signToken(TEST_JWT_SECRET, { accountId, role }, ttl),
+    traders: async (...ids) => {
+      for (const id of ids) await db.sql`insert into accounts (id, email) values (${id}, ${`${id}@example.test`})`;
+      return Promise.all(ids.map((id) => signToken(TEST_JWT_SECRET, { accountId: id, role: 'trader' }, 3600)));
+    },
     call: async (method, path, opts) => {
       const { status, body } = await callApi(url, method, path, opts);
       return { status, body };

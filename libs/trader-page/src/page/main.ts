@@ -1,12 +1,17 @@
 /**
  * The trader page's script (bundled for the browser into dist/page.js):
  * connects with the SDK, keeps the blotter from execution reports, places and
- * cancels orders through the REST api with the pasted token.
+ * cancels orders through the REST client with the pasted token, shows when
+ * each report was executed and how long it took to arrive, toasts fills,
+ * notes what a reconnect replayed, and switches the mail preference.
  */
-import { connectTrader, type ConnectionStatus, type TraderConnection } from '@execn/client';
+import { connectTrader, createRestClient, RestApiError, type ConnectionStatus, type RestClient, type TraderConnection } from '@execn/client';
 import type { ExecutionReport } from '@execn/contracts';
 import { Blotter, isFinal, type BlotterRow } from './blotter';
-import { cancelOrder, orderBody, placeOrder, type OrderFormValues } from './orders-api';
+import { addToFeed, toastFill } from './feed';
+import { MailPreferenceSwitch } from './mail-preference';
+import { orderBody, type OrderFormValues } from './orders-api';
+import { SessionTracker, describeResume, type ReportArrival } from './session-tracker';
 
 /** `/page-config.json`, as the router serves it. */
 interface PageConfig {
@@ -14,13 +19,14 @@ interface PageConfig {
   devTokens?: Array<{ label: string; token: string }>;
 }
 
-const FEED_LIMIT = 200;
 const $ = <T extends Element>(testId: string): T => document.querySelector<T>(`[data-testid="${testId}"]`)!;
 
 const blotter = new Blotter();
 const rowElements = new Map<string, HTMLTableRowElement>();
 let connection: TraderConnection | undefined;
-let token = '';
+let rest: RestClient | undefined;
+let tracker = new SessionTracker();
+const mailPreference = new MailPreferenceSwitch($('mail-preference'), $('mail-preference-status'));
 
 /** `:3001` means "port 3001 on the host this page came from". */
 function resolveWsUrl(url: string): string {
@@ -44,7 +50,19 @@ function setMessage(text: string, error = false): void {
   el.classList.toggle('error', error);
 }
 
+/** The refusal's text: the api's message and code. */
+function refusalText(err: unknown): string {
+  return err instanceof RestApiError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err);
+}
+
 function setStatus(status: ConnectionStatus, detail?: { url?: string; error?: string }): void {
+  const note = tracker.status(status, Date.now());
+  if (note) {
+    const el = $<HTMLDivElement>('resume-note');
+    el.textContent = describeResume(note);
+    el.dataset.replayed = String(note.replayed);
+    el.hidden = false;
+  }
   const el = $<HTMLSpanElement>('connection');
   el.dataset.state = status;
   $<HTMLSpanElement>('connection-text').textContent =
@@ -94,29 +112,28 @@ function renderRow(row: BlotterRow): void {
   }
 }
 
-function applyReport(report: ExecutionReport, live: boolean): void {
+/** A report from a REST answer (blotter only) or from the socket (`arrival` set: feed, seq, toast). */
+function applyReport(report: ExecutionReport, arrival?: ReportArrival): void {
+  const receivedAt = Date.now();
   const row = blotter.apply(report);
   if (row) renderRow(row);
-  if (!live) return;
-  const li = document.createElement('li');
-  const fill = report.lastQty ? ` ${report.lastQty}@${report.lastPx}` : '';
-  li.textContent = `#${report.seq} ${report.execType} ${report.status} ${report.side} ${report.symbol}${fill}` +
-    (report.reason ? ` (${report.reason})` : '');
-  const feed = $<HTMLUListElement>('feed');
-  feed.insertBefore(li, feed.firstChild);
-  while (feed.childElementCount > FEED_LIMIT) feed.lastElementChild!.remove();
+  if (arrival === undefined) return;
+  addToFeed($<HTMLUListElement>('feed'), report, arrival, receivedAt);
   $<HTMLSpanElement>('last-seq').textContent = `last seq ${report.seq}`;
+  // News only: not for the history replayed when the page connects.
+  if (arrival !== 'history' && report.execType === 'trade' && report.status === 'filled') toastFill($('toasts'), report);
 }
 
 async function cancel(orderId: string, button: HTMLButtonElement): Promise<void> {
+  if (!rest) return;
   button.disabled = true;
-  const result = await cancelOrder(token, orderId).catch((err: Error) => ({ ok: false as const, message: err.message }));
-  if (result.ok) {
-    for (const r of result.reports) applyReport(r, false);
+  try {
+    const result = await rest.cancelOrder(orderId);
+    for (const r of result.reports) applyReport(r);
     setMessage(`cancel accepted for ${orderId.slice(0, 8)}`);
-  } else {
+  } catch (err) {
     button.disabled = false;
-    setMessage(`cancel refused: ${result.message}`, true);
+    setMessage(`cancel refused: ${refusalText(err)}`, true);
   }
 }
 
@@ -126,16 +143,23 @@ function connect(wsUrls: string[]): void {
   rowElements.clear();
   $<HTMLTableSectionElement>('blotter').replaceChildren();
   $<HTMLUListElement>('feed').replaceChildren();
-  token = $<HTMLTextAreaElement>('token').value.trim();
+  $<HTMLDivElement>('resume-note').hidden = true;
+  $<HTMLSpanElement>('last-seq').textContent = 'last seq -';
+  tracker = new SessionTracker();
+  rest = undefined;
+  const token = $<HTMLTextAreaElement>('token').value.trim();
   sessionStorage.setItem('execn.token', token);
   $<HTMLSpanElement>('account').textContent = token ? `account ${accountOf(token)}` : '';
   if (!token) return setMessage('paste a token first', true);
   setMessage('');
+  // Same origin: the page is served by the api.
+  rest = createRestClient({ baseUrl: '', token });
+  void mailPreference.load(rest);
   // The whole history replays first (sinceSeq 0), which fills the blotter; then reports arrive live.
   connection = connectTrader({
     urls: wsUrls,
     token,
-    onReport: (r) => applyReport(r, true),
+    onReport: (r) => applyReport(r, tracker.report(r)),
     onStatus: setStatus,
     onGap: (g) => setMessage(`reports ${g.fromSeq}-${g.toSeq} could not be fetched; reload to retry`, true),
   });
@@ -144,10 +168,14 @@ function connect(wsUrls: string[]): void {
 async function submitOrder(form: HTMLFormElement): Promise<void> {
   const data = new FormData(form);
   const values = Object.fromEntries([...data.entries()].map(([k, v]) => [k, String(v)])) as unknown as OrderFormValues;
-  if (!token) return setMessage('connect with a token first', true);
-  const result = await placeOrder(token, orderBody(values)).catch((err: Error) => ({ ok: false as const, message: err.message }));
-  if (!result.ok) return setMessage(`order refused: ${result.message}`, true);
-  for (const r of result.reports) applyReport(r, false);
+  if (!rest) return setMessage('connect with a token first', true);
+  let result;
+  try {
+    result = await rest.placeOrder(orderBody(values));
+  } catch (err) {
+    return setMessage(`order refused: ${refusalText(err)}`, true);
+  }
+  for (const r of result.reports) applyReport(r);
   const o = result.order;
   setMessage(`${o.side} ${o.quantity} ${o.symbol}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`, o.status === 'rejected');
 }

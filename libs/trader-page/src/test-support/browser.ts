@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium, installed by scripts/ci-extras.sh. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -33,4 +33,15 @@ export function launchBrowser(): Promise<Browser> {
 export function assertPageBuilt(): void {
   const bundle = path.join(REPO_ROOT, 'libs/trader-page/dist/page.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
+}
+
+/** A tab in a fresh browser context, with the CSP refusals Chromium reports on its console (a page's CSP must allow everything it uses). */
+export async function openWatchedTab(browser: Browser): Promise<{ tab: Page; cspRefusals: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  const cspRefusals: string[] = [];
+  tab.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspRefusals.push(m.text());
+  });
+  return { tab, cspRefusals, close: () => context.close() };
 }
