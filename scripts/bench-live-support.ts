@@ -72,6 +72,8 @@ export interface PgCounters {
   seqRowsRead: number;
   indexScans: number;
   seqRowsByTable: Record<string, number>;
+  /** WAL written by the whole server so far (other databases' writes too: read it on a server of its own). */
+  walBytes: number;
 }
 
 /** Whether pg_stat_statements can be read here (it needs shared_preload_libraries); creates the extension if so. */
@@ -101,6 +103,7 @@ export async function pgCounters(sql: Sql, withStatements: boolean): Promise<PgC
            coalesce(sum(n_tup_hot_upd), 0)::text as hot, coalesce(sum(seq_tup_read), 0)::text as seq, coalesce(sum(idx_scan), 0)::text as idx
     from pg_stat_user_tables`;
   const byTable = await sql<{ relname: string; seq: string }[]>`select relname, seq_tup_read::text as seq from pg_stat_user_tables`;
+  const [w] = await sql<{ wal: string }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as wal`;
   let statements: number | null = null;
   if (withStatements) {
     const [s] = await sql<{ calls: string }[]>`
@@ -108,7 +111,23 @@ export async function pgCounters(sql: Sql, withStatements: boolean): Promise<PgC
     statements = Number(s!.calls);
   }
   return { statements, xacts: Number(d!.xacts), inserted: Number(t!.ins), updated: Number(t!.upd), deleted: Number(t!.del), hotUpdated: Number(t!.hot), seqRowsRead: Number(t!.seq), indexScans: Number(t!.idx),
-    seqRowsByTable: Object.fromEntries(byTable.map((r) => [r.relname, Number(r.seq)])) };
+    seqRowsByTable: Object.fromEntries(byTable.map((r) => [r.relname, Number(r.seq)])), walBytes: Number(w!.wal) };
+}
+
+/** Resident memory of a process in MB (/proc), 0 when it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Redis `used_memory` in bytes (INFO memory). */
+export async function redisUsedMemory(redis: Redis): Promise<number> {
+  const m = /^used_memory:(\d+)/m.exec(await redis.info('memory'));
+  return m ? Number(m[1]) : 0;
 }
 
 /** Calls per Redis command so far (INFO commandstats). */

@@ -27,7 +27,7 @@ import postgres from 'postgres';
 import { io as connect, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
 import { cpuMs, postOrder, quantile, sleep, waitUntil } from './bench-common';
-import { PostgresCpu, deltas, enablePgStatStatements, pgCounters, redisCommandCalls, RowPrinter, type PgCounters } from './bench-live-support';
+import { PostgresCpu, deltas, enablePgStatStatements, pgCounters, redisCommandCalls, redisUsedMemory, rssMb, RowPrinter, type PgCounters } from './bench-live-support';
 import { runLoad } from './bench-orders-support';
 import { API_READY, POLLER_READY, ROOT, WORKER_READY, WS_READY, bundleApps, cpuMsByCommand, createBenchDatabase, startChild, startProcess, type Child } from './bench-pipeline-support';
 import { findFreePort } from '@execn/testing';
@@ -35,8 +35,6 @@ import { findFreePort } from '@execn/testing';
 const SECRET = 'bench-live-secret-0123456789-0123456789-0123';
 const SYMBOLS = ['LIVEA', 'LIVEB', 'LIVEC', 'LIVED'];
 const MAX_IN_FLIGHT = 256;
-/** Processes whose CPU counts as the stack's (the load generator and the SMTP sink do not). */
-const STACK = ['api', 'ws-1', 'ws-2', 'poller', 'worker-1', 'worker-2', 'postgres', 'postgres-shared', 'redis-server'];
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +44,14 @@ const { values } = parseArgs({
     'idle-seconds': { type: 'string', default: '5' },
     'burst-orders': { type: 'string', default: '3000' },
     traders: { type: 'string', default: '50' },
+    // Topology, for the capacity model (docs/capacity.md): worker processes, ws nodes, and sockets that are
+    // connected (each its own account, spread over the ws nodes) but receive nothing.
+    workers: { type: 'string', default: '2' },
+    'ws-nodes': { type: 'string', default: '2' },
+    'idle-sockets': { type: 'string', default: '0' },
+    // Reports committed with the workers stopped (SIGSTOP), then drained: the drain rate to sockets and mail,
+    // and Redis memory per queued report. 0 skips the phase.
+    backlog: { type: 'string', default: '10000' },
     settle: { type: 'string', default: '11' },
     out: { type: 'string', default: 'bench-live.json' },
     'redis-url': { type: 'string' },
@@ -57,6 +63,16 @@ const levels = values.levels!.split(',').filter(Boolean).map(Number);
 const seconds = Number(values.seconds);
 const tradersN = Math.max(2, Number(values.traders) - (Number(values.traders) % 2));
 if (levels.some((l) => !(l > 0)) || !(seconds > 0)) throw new Error('--levels takes reports/s like 100,500 and --seconds a positive number');
+const workerCount = Number(values.workers);
+const wsCount = Number(values['ws-nodes']);
+const idleSocketCount = Number(values['idle-sockets']);
+if (![workerCount, wsCount].every((n) => Number.isInteger(n) && n >= 1) || !(Number.isInteger(idleSocketCount) && idleSocketCount >= 0)) {
+  throw new Error('--workers and --ws-nodes take a positive integer, --idle-sockets a non-negative one');
+}
+const wsNames = Array.from({ length: wsCount }, (_, i) => `ws-${i + 1}`);
+const workerNames = Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`);
+/** Processes whose CPU counts as the stack's (the load generator and the SMTP sink do not). */
+const STACK = ['api', ...wsNames, 'poller', ...workerNames, 'postgres', 'postgres-shared', 'redis-server'];
 
 interface Receipt {
   at: number;
@@ -172,7 +188,7 @@ async function main(): Promise<void> {
   const api = await startChild('api', bundles.api!, { ...env, API_PORT: '0' }, API_READY);
   started.push(api);
   const wsNodes: Child[] = [];
-  for (let i = 1; i <= 2; i++) {
+  for (let i = 1; i <= wsCount; i++) {
     const ws = await startChild(`ws-${i}`, bundles.ws!, { ...env, WS_PORT: '0' }, WS_READY);
     started.push(ws);
     wsNodes.push(ws);
@@ -180,7 +196,7 @@ async function main(): Promise<void> {
   const poller = await startChild('poller', bundles.poller!, { ...env, METRICS_PORT: '0' }, POLLER_READY);
   started.push(poller);
   const workers: Child[] = [];
-  for (let i = 1; i <= 2; i++) {
+  for (let i = 1; i <= workerCount; i++) {
     const w = await startChild(`worker-${i}`, bundles.worker!, { ...env, METRICS_PORT: '0' }, WORKER_READY);
     started.push(w);
     workers.push(w);
@@ -192,7 +208,7 @@ async function main(): Promise<void> {
   let duplicates = 0;
   const tokens = await Promise.all(traders.map((id) => signToken(SECRET, { accountId: id, role: 'trader' }, 6 * 3600)));
   traders.forEach((_, i) => {
-    const s = connect(`http://127.0.0.1:${wsNodes[i % 2]!.ready}`, { transports: ['websocket'], auth: { token: tokens[i] } });
+    const s = connect(`http://127.0.0.1:${wsNodes[i % wsCount]!.ready}`, { transports: ['websocket'], auth: { token: tokens[i] } });
     s.on('execution.report', (r: { eventId: string; transactTime: string }) => {
       if (receipts.has(r.eventId)) duplicates++;
       else {
@@ -203,6 +219,20 @@ async function main(): Promise<void> {
     sockets.push(s);
   });
   await waitUntil('sockets connected', 30_000, () => sockets.every((s) => s.connected));
+  // Sockets that stay connected and receive nothing (their accounts place no orders): what a ws node holds
+  // per connection (RSS) and whether idle connections cost CPU per report (they should not: rooms are local).
+  const rssBefore = Object.fromEntries(wsNodes.map((w) => [w.name, rssMb(w.pid)]));
+  if (idleSocketCount > 0) {
+    await sql`insert into accounts (id, email) select 'idle-' || i, 'idle-' || i || '@bench.test' from generate_series(1, ${idleSocketCount}) i`;
+    for (let i = 0; i < idleSocketCount; i += 200) {
+      const chunk = Array.from({ length: Math.min(200, idleSocketCount - i) }, (_, j) => i + j);
+      const idleTokens = await Promise.all(chunk.map((k) => signToken(SECRET, { accountId: `idle-${k + 1}`, role: 'trader' }, 6 * 3600)));
+      chunk.forEach((k, j) => sockets.push(connect(`http://127.0.0.1:${wsNodes[k % wsCount]!.ready}`, { transports: ['websocket'], auth: { token: idleTokens[j] } })));
+      await waitUntil('idle sockets connected', 60_000, () => sockets.every((s) => s.connected));
+    }
+    await sleep(2_000);
+  }
+  const wsRssMb = Object.fromEntries(wsNodes.map((w) => [w.name, { before: rssBefore[w.name], after: rssMb(w.pid) }]));
 
   // Buyers are the first half of the traders, sellers the second: no order can meet its own account's.
   const half = tradersN / 2;
@@ -261,8 +291,8 @@ async function main(): Promise<void> {
     log,
   );
   log(
-    `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, 2 ws, poller, 2 workers, ` +
-      `${tradersN} trader sockets; Redis ${redisPid ? 'private' : redisUrl}; PostgreSQL database ${db.name} (${withStatements ? 'pg_stat_statements' : 'no pg_stat_statements: transactions from pg_stat_database'}; autovacuum ${av!.v}${analyze ? ', ANALYZE after each phase' : ''})\n` +
+    `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, ${wsCount} ws, poller, ${workerCount} workers, ` +
+      `${tradersN} trader sockets${idleSocketCount ? ` + ${idleSocketCount} idle sockets` : ''}; Redis ${redisPid ? 'private' : redisUrl}; PostgreSQL database ${db.name} (${withStatements ? 'pg_stat_statements' : 'no pg_stat_statements: transactions from pg_stat_database'}; autovacuum ${av!.v}${analyze ? ', ANALYZE after each phase' : ''})\n` +
       `latencies in ms (commit = the report's transactTime); cpu/rep = CPU ms per committed report of the stack (api, ws, poller, workers, pg, redis), then per process; per report: pg statements, pg transactions, rows written, Redis commands\n\n`,
   );
 
@@ -368,7 +398,10 @@ async function main(): Promise<void> {
           Object.entries(deltas(pgBefore.seqRowsByTable, pgAfter.seqRowsByTable)).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, perReport(v)]),
         ),
         deleted: perReport(pgAfter.deleted - pgBefore.deleted),
+        'WAL bytes (whole server)': Math.round((pgAfter.walBytes - pgBefore.walBytes) / Math.max(1, n)),
       },
+      'redis used_memory MB after the phase': Math.round((await redisUsedMemory(redis)) / 1e5) / 10,
+      'rss MB after the phase': Object.fromEntries(apps.map((c) => [c.name, rssMb(c.pid)])),
       'redis commands per report': {
         total: perReport(redisCalls),
         top5: Object.fromEntries(Object.entries(redisDelta).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => [k, perReport(v)])),
@@ -398,10 +431,13 @@ async function main(): Promise<void> {
   }
 
   const outFile = path.resolve(values.out!);
+  let storageBytesPerReport: number | null = null;
   const writeOut = () =>
     writeFileSync(
       outFile,
-      `${JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, args: values, autovacuum: av!.v, analyzeAfterEachPhase: analyze, redis: redisPid ? 'private' : redisUrl, pgStatStatements: withStatements, phases: results }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, args: values,
+        storageBytesPerReport,
+        topology: { api: 1, ws: wsCount, poller: 1, workers: workerCount, traderSockets: tradersN, idleSockets: idleSocketCount }, wsRssMb, autovacuum: av!.v, analyzeAfterEachPhase: analyze, redis: redisPid ? 'private' : redisUrl, pgStatStatements: withStatements, phases: results }, null, 2)}\n`,
     );
 
   /** Open loop: order i leaves at start + i / rate whatever came back; a pair is skipped whole when MAX_IN_FLIGHT requests are out. */
@@ -463,7 +499,54 @@ async function main(): Promise<void> {
       return { driveMs: r.elapsedMs, skipped: 0, errors: r.errors, orders: r.orders };
     });
   }
-  log(`\nbench-live: socket duplicates ${duplicates}; JSON in ${outFile}\n`);
+  const backlogReports = Math.round(Number(values.backlog) / 4) * 4;
+  if (backlogReports > 0) {
+    // The pipeline stopped at the workers: the api commits, the poller enqueues, Redis holds the jobs. Then the
+    // workers go on and the backlog drains. The CPU window covers both; the drain rates count from the resume.
+    let resumedAt = 0;
+    let fromId = 0n;
+    let queuedBytes = 0;
+    const name = `drain ${backlogReports}`;
+    await phase(name, null, async () => {
+      fromId = await lastEventId();
+      const memBefore = await redisUsedMemory(redis);
+      for (const w of workers) w.child.kill('SIGSTOP');
+      try {
+        const r = await runLoad(apiPort, 16, backlogReports / 2, order);
+        const toId = fromId + BigInt(backlogReports);
+        await waitUntil(`${name}: backlog enqueued`, 60_000, async () => {
+          const [row] = await sql<{ n: string }[]>`select count(*)::text as n from outbox_events where id > ${String(fromId)} and id <= ${String(toId)} and status = 'pending'`;
+          return row!.n === '0';
+        });
+        queuedBytes = (await redisUsedMemory(redis)) - memBefore;
+        return { driveMs: r.elapsedMs, skipped: 0, errors: r.errors, orders: r.orders };
+      } finally {
+        resumedAt = Date.now();
+        for (const w of workers) w.child.kill('SIGCONT');
+      }
+    });
+    const lastOf = (ats: number[]) => (ats.length ? Math.max(...ats) : resumedAt);
+    const sockAts = [...receipts].filter(([id]) => BigInt(id) > fromId).map(([, r]) => r.at);
+    const mailAts = [...mailAt].filter(([id]) => BigInt(id) > fromId).map(([, at]) => at);
+    const rate = (n: number, last: number) => Math.round(n / Math.max(0.001, (last - resumedAt) / 1000));
+    const drain = {
+      'reports to sockets per s after the resume': rate(sockAts.length, lastOf(sockAts)),
+      'mails accepted per s after the resume': rate(mailAts.length, lastOf(mailAts)),
+      'redis bytes per queued report': Math.round(queuedBytes / backlogReports),
+    };
+    Object.assign(results[results.length - 1]!, { drain });
+    writeOut();
+    log(`  ${name}: after the resume ${drain['reports to sockets per s after the resume']} reports/s to sockets, ${drain['mails accepted per s after the resume']} mails/s; Redis ${drain['redis bytes per queued report']} bytes per queued report\n`);
+  }
+
+  // Storage per report kept (tables and their indexes over the rows they hold), for the capacity model.
+  const [st] = await sql<{ bytes: string; reports: string }[]>`
+    select (pg_total_relation_size('outbox_events') + pg_total_relation_size('notification_deliveries')
+            + pg_total_relation_size('orders') + pg_total_relation_size('trades'))::text as bytes,
+           (select count(*) from outbox_events)::text as reports`;
+  storageBytesPerReport = Math.round(Number(st!.bytes) / Math.max(1, Number(st!.reports)));
+  writeOut();
+  log(`\nbench-live: socket duplicates ${duplicates}; storage ${storageBytesPerReport} bytes per report kept; JSON in ${outFile}\n`);
   const idleStack = results.map((r) => STACK.reduce((t, k) => t + ((r['idle cpu ms per s, in the settle after the phase'] as Record<string, number>)[k] ?? 0), 0));
   log(`  idle stack CPU between phases: ${idleStack.map((x) => `${Math.round(x)}`).join(', ')} ms per s (what low rates pay per report on top of the work)\n`);
   for (const r of results) {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Config } from '@execn/config';
+import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import type { Logger, Metrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
@@ -19,7 +19,11 @@ export interface ApiServer {
 }
 
 /** Builds the api's dependencies from the config and listens on `config.host`:`config.apiPort` (0 = any free port). */
-export async function startApiServer(config: Config, log: Logger, metrics: Metrics): Promise<ApiServer> {
+/** The config blocks the api reads (the ws block: where the trader page sends browsers). */
+export const API_CONFIG_BLOCKS = ['process', 'database', 'redis', 'auth', 'outbox', 'ws', 'api'] as const;
+export type ApiConfig = ConfigOf<(typeof API_CONFIG_BLOCKS)[number]>;
+
+export async function startApiServer(config: ApiConfig, log: Logger, metrics: Metrics): Promise<ApiServer> {
   const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
   // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
   const redis = createRedisConnection(config.redisUrl, log, 'api-ready', { maxRetriesPerRequest: 1 });

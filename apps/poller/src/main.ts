@@ -1,11 +1,11 @@
 import { loadConfigOrExit } from '@execn/config';
 import { runProcess } from '@execn/observability';
-import { startOutboxPoller } from '@execn/outbox';
+import { POLLER_CONFIG_BLOCKS, startOutboxPoller } from '@execn/outbox';
 
 /** Poller process (the outbox relay): config → relay → health server; signals and shutdown are the runner's. */
 void runProcess({
   name: 'poller',
-  loadConfig: loadConfigOrExit,
+  loadConfig: () => loadConfigOrExit(POLLER_CONFIG_BLOCKS),
   start: async ({ config, log, metrics, onShutdown, serveHealth }) => {
     const app = await startOutboxPoller(config, log, metrics);
     onShutdown('relay and clients', () => app.close());

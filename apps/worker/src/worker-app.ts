@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '@execn/config';
+import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn/notifications';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
@@ -30,7 +30,11 @@ export interface WorkerApp {
  * (broadcast, mark processed, mail job: `ExecutionReportDispatcher`) and `mail`
  * (SMTP sends with retries: `ReportMailDispatcher`).
  */
-export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
+/** The config blocks a worker reads. */
+export const WORKER_CONFIG_BLOCKS = ['process', 'database', 'redis', 'outbox', 'mail', 'worker'] as const;
+export type WorkerConfig = ConfigOf<(typeof WORKER_CONFIG_BLOCKS)[number]>;
+
+export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: config.databasePoolSize, applicationName: 'worker' });
   const queueRedis = createRedisConnection(config.redisUrl, log, 'worker-queue');
   // Fails fast instead of queueing while Redis is down: a broadcast that cannot be handed over is recorded failed.

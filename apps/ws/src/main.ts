@@ -3,10 +3,13 @@ import { createDatabase } from '@execn/db';
 import { runProcess } from '@execn/observability';
 import { createWsServer } from './server';
 
+/** The config blocks a ws node reads. */
+const WS_CONFIG_BLOCKS = ['process', 'database', 'redis', 'auth', 'ws'] as const;
+
 /** ws node: config → deps → listen; signals and shutdown are the runner's. The node itself is `createWsServer`. */
 void runProcess({
   name: 'ws',
-  loadConfig: loadConfigOrExit,
+  loadConfig: () => loadConfigOrExit(WS_CONFIG_BLOCKS),
   start: async ({ config, log, metrics, onShutdown }) => {
     if (config.jwtSecretIsDefault) log.warn('JWT_SECRET is not set: using the insecure development secret');
     const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'ws' });

@@ -1,2 +1,3 @@
-export { isLoopbackHost, loadConfig, loadConfigOrExit, type Config } from './load-config';
+export { isLoopbackHost, type ConfigBlockName } from './blocks';
+export { loadConfig, loadConfigOf, loadConfigOrExit, type Config, type ConfigOf } from './load-config';
 export { ConfigError } from './config-error';

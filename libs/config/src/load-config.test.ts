@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error';
-import { loadConfig } from './load-config';
+import { loadConfig, loadConfigOf } from './load-config';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
@@ -14,8 +14,8 @@ describe('loadConfig', () => {
     expect(c.bullBoard).toBeUndefined();
     expect(c.worker.queues).toEqual(['outbox', 'mail']);
     expect(c.jwtSecretIsDefault).toBe(true);
-    expect(c.reportRetentionDays).toBe(30);
-    expect(loadConfig({ REPORT_RETENTION_DAYS: '0' }).reportRetentionDays).toBe(0);
+    expect(c.outbox.reportRetentionDays).toBe(30);
+    expect(loadConfig({ REPORT_RETENTION_DAYS: '0' }).outbox.reportRetentionDays).toBe(0);
   });
 
   it('mail retries ride out an SMTP outage of at least 10 minutes', () => {
@@ -107,5 +107,16 @@ describe('TRADER_PAGE_DEV_TOKENS', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), TRADER_PAGE_DEV_TOKENS: 'alice=a.b.c' }),
     ).toThrow(/TRADER_PAGE_DEV_TOKENS: dev tokens must not be served/);
+  });
+});
+
+describe('loadConfigOf', () => {
+  it('reads only the blocks a process asks for: one that verifies no token needs JWT_SECRET in production', () => {
+    const poller = ['process', 'database', 'redis', 'outbox', 'mail'] as const;
+    expect(() => loadConfigOf(poller, { NODE_ENV: 'production' })).not.toThrow();
+    expect(() => loadConfigOf(['process', 'auth'], { NODE_ENV: 'production' })).toThrow(/^Invalid configuration: JWT_SECRET: required/);
+    // A bad value of a block the process does not read is not its business.
+    expect(() => loadConfigOf(poller, { WS_PORT: 'x' })).not.toThrow();
+    expect(Object.keys(loadConfigOf(['database'], {})).sort()).toEqual(['databasePoolSize', 'databaseUrl']);
   });
 });

@@ -1,6 +1,6 @@
 // What other packages use; the rest of the lib is its own business (its tests import files directly).
 // Poller and worker:
-export { startOutboxPoller, type OutboxPoller } from './poller-runtime';
+export { POLLER_CONFIG_BLOCKS, startOutboxPoller, type OutboxPoller, type PollerConfig } from './poller-runtime';
 export { ExecutionReportDispatcher } from './execution-report-dispatcher';
 export { ReportMailDispatcher } from './report-mail-dispatcher';
 export { pipelineDatabaseUrl } from './pipeline-database-url';

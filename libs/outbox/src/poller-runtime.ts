@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '@execn/config';
+import type { ConfigOf } from '@execn/config';
 import { OUTBOX_NOTIFY_CHANNEL, createDatabase } from '@execn/db';
 import { ProgressMonitor, type Metrics } from '@execn/observability';
 import { pipelineDatabaseUrl } from './pipeline-database-url';
@@ -39,9 +39,17 @@ async function warnOnEvictionPolicy(redis: Redis, log: Logger): Promise<void> {
   }
 }
 
+/** The config blocks the poller reads (mail: the options of the mail jobs its reconciliation re-adds). */
+export const POLLER_CONFIG_BLOCKS = ['process', 'database', 'redis', 'outbox', 'mail'] as const;
+export type PollerConfig = ConfigOf<(typeof POLLER_CONFIG_BLOCKS)[number]>;
+
 /** Wires and starts the relay (claim → addBulk, NOTIFY wake-ups, poll fallback) and its reconciliation. */
-export async function startOutboxPoller(config: Config, log: Logger, metrics: Metrics): Promise<OutboxPoller> {
-  const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: 4, applicationName: 'poller' });
+export async function startOutboxPoller(config: PollerConfig, log: Logger, metrics: Metrics): Promise<OutboxPoller> {
+  const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), {
+    // The relay's statements run one after another, plus the reconciliation's and the gauges': 4 is plenty.
+    max: Math.min(config.databasePoolSize, 4),
+    applicationName: 'poller',
+  });
   const redis = createRedisConnection(config.redisUrl, log, 'poller');
   const outboxQueue = new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: config.queuePrefix });
   const mailQueue = new Queue(QUEUE_NAMES.mail, { connection: redis, prefix: config.queuePrefix });
@@ -68,7 +76,7 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
     batchSize: config.outbox.batchSize,
     jobMaxEvents: config.outbox.jobMaxEvents,
     pollIntervalMs: config.outbox.pollIntervalMs,
-    reconcileIntervalMs: Math.min(Math.max(Math.floor(config.outbox.leaseMs / 4), 250), 5_000),
+    reconcileIntervalMs: config.outbox.reconcileIntervalMs,
     notifyChannel: config.outbox.notify ? OUTBOX_NOTIFY_CHANNEL : undefined,
     // A connection of its own for LISTEN, so the relay can replace it when it stops hearing.
     openListener: async (channel, onNotify) => {
@@ -85,11 +93,11 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
   // Retention runs in every poller (one batch at a time across them, by an advisory lock): pollers are what an
   // operator always runs, they own the outbox's lifecycle, and they touch none of the rows it deletes.
   const retention =
-    config.reportRetentionDays > 0
+    config.outbox.reportRetentionDays > 0
       ? new ReportRetention({
           sql: database.sql,
           log: log.child({ component: 'retention' }),
-          retentionMs: config.reportRetentionDays * DAY_MS,
+          retentionMs: config.outbox.reportRetentionDays * DAY_MS,
           onBatch: (deleted) => metrics.outboxRetentionDeletedTotal.inc(deleted),
         })
       : undefined;
