@@ -138,9 +138,9 @@ const outboxBlock = z
       notify: e.ENABLE_NOTIFY,
       /** How often the reconciliation looks for events whose job vanished: a quarter of the lease, 250 ms to 5 s. */
       reconcileIntervalMs: Math.min(Math.max(Math.floor(e.OUTBOX_LEASE_MS / 4), 250), 5_000),
+      /** Days a processed execution report is kept (the replay horizon); 0 keeps everything. @default 30 */
+      reportRetentionDays: e.REPORT_RETENTION_DAYS,
     },
-    /** Days a processed execution report is kept (the replay horizon); 0 keeps everything. @default 30 */
-    reportRetentionDays: e.REPORT_RETENTION_DAYS,
   }));
 
 const workerBlock = z

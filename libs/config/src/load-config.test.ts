@@ -15,8 +15,8 @@ describe('loadConfig', () => {
     expect(c.bullBoard).toBeUndefined();
     expect(c.worker.queues).toEqual(['outbox', 'mail']);
     expect(c.jwtSecretIsDefault).toBe(true);
-    expect(c.reportRetentionDays).toBe(30);
-    expect(loadConfig({ REPORT_RETENTION_DAYS: '0' }).reportRetentionDays).toBe(0);
+    expect(c.outbox.reportRetentionDays).toBe(30);
+    expect(loadConfig({ REPORT_RETENTION_DAYS: '0' }).outbox.reportRetentionDays).toBe(0);
   });
 
   it('mail retries ride out an SMTP outage of at least 10 minutes', () => {

@@ -34,8 +34,9 @@ export interface ExpiredReportsBatch {
  */
 export async function deleteExpiredReports(sql: Sql, options: { cutoff: Date; limit: number }): Promise<ExpiredReportsBatch> {
   return sql.begin(async (tx) => {
-    await tx`set local lock_timeout = '200ms'`;
-    const [lock] = await tx<{ got: boolean }[]>`select pg_try_advisory_xact_lock(${RETENTION_LOCK_KEY}) as got`;
+    // The lock timeout (for this transaction only) and the advisory lock in one round trip.
+    const [lock] = await tx<{ got: boolean }[]>`
+      select set_config('lock_timeout', '200ms', true), pg_try_advisory_xact_lock(${RETENTION_LOCK_KEY}) as got`;
     if (!lock?.got) return { ran: false, deleted: 0 };
     const [row] = await tx<{ deleted: number }[]>`
       with doomed as (

@@ -92,11 +92,11 @@ export async function startOutboxPoller(config: PollerConfig, log: Logger, metri
   // Retention runs in every poller (one batch at a time across them, by an advisory lock): pollers are what an
   // operator always runs, they own the outbox's lifecycle, and they touch none of the rows it deletes.
   const retention =
-    config.reportRetentionDays > 0
+    config.outbox.reportRetentionDays > 0
       ? new ReportRetention({
           sql: database.sql,
           log: log.child({ component: 'retention' }),
-          retentionMs: config.reportRetentionDays * DAY_MS,
+          retentionMs: config.outbox.reportRetentionDays * DAY_MS,
           onBatch: (deleted) => metrics.outboxRetentionDeletedTotal.inc(deleted),
         })
       : undefined;

@@ -108,6 +108,28 @@ describe('report retention', () => {
     expect(await listReportsSince(db.sql, acc, 3, 100)).toEqual([]);
   });
 
+  it('gives a batch up at once (lock_timeout) when a delivery it would cascade to is locked, rather than wait holding its rows', async () => {
+    const acc = await accountWithReports(2);
+    const [id] = await ageReports(db.sql, acc, [1, 2], { ageMs: 31 * DAY_MS });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = db.sql.begin(async (tx) => {
+      await tx`select id from notification_deliveries where event_id = ${id!} and channel = 'mail' for update`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    const startedAt = Date.now();
+    await expect(retention(10).runOnce()).rejects.toMatchObject({ code: '55P03' }); // lock_not_available
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    expect(await keptSeqs(acc)).toEqual([1, 2]); // the batch rolled back whole
+    release();
+    await holder;
+    expect((await retention(10).runOnce()).deleted).toBe(2);
+  });
+
   it('several runners at once delete each row once and leave the right horizon', async () => {
     const { id } = await insertAccount(db.sql);
     const orderId = await insertOrder(db.sql, { accountId: id });
