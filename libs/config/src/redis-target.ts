@@ -60,11 +60,3 @@ export function redisTargetOf(e: RedisEnv): RedisTarget {
   return e.REDIS_CLUSTER_URLS.length === 0 ? { mode: 'standalone', url: e.REDIS_URL } : { mode: 'cluster', urls: e.REDIS_CLUSTER_URLS };
 }
 
-/** A target for logs and banners: hosts and ports, never a password. */
-export function describeRedisTarget(target: RedisTarget): string {
-  const hostOf = (u: string) => {
-    const parsed = new URL(u);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  };
-  return target.mode === 'standalone' ? hostOf(target.url) : `cluster ${target.urls.map(hostOf).join(',')}`;
-}

@@ -105,6 +105,11 @@ export class PrivateRedisCluster {
     return { master: master.port, replicas: nodes.filter((n) => n.master === master.id).map((n) => n.port) };
   }
 
+  /** One command on one node (e.g. `CLIENT LIST`), on a short-lived connection. */
+  command(port: number, command: string, ...args: string[]): Promise<unknown> {
+    return nodeCommand(port, command, ...args);
+  }
+
   /** SIGKILLs a node (a crash: no goodbye to the cluster) and waits until it is gone. */
   async kill(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port);
