@@ -18,8 +18,11 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * The api's Express app, without listening: `main.ts` listens, tests listen on
- * port 0. One router per area, each mounted here with its guard; a new area
- * (admin outbox, Bull Board) is one more `mount` line before the 404.
+ * port 0. The REST route groups (`ROUTE_GROUPS`: a new route is one entry
+ * there, served and documented at once) are mounted in order with their
+ * group's guard; Bull Board before them, since its `/admin/queues` also takes
+ * Basic credentials; the OpenAPI document and its reference page, and the
+ * trader page, need no token.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();

@@ -135,14 +135,6 @@ describe('the OpenAPI document at /openapi.json', () => {
     await callChecked('POST', '/admin/outbox/requeue', '/admin/outbox/requeue', { ...admin, body: { status: 'failed' } });
     await callChecked('GET', '/admin/audit', '/admin/audit', admin);
     for (const p of ['/healthz', '/readyz', '/metrics']) await callChecked('GET', p, p);
-
-    // Every operation's success answer was seen and matched its schema.
-    for (const [p, ops] of Object.entries(doc.paths)) {
-      for (const [m, op] of Object.entries(ops)) {
-        const success = Object.keys(op.responses).find((s) => s.startsWith('2'));
-        expect(checked).toContain(`${m.toUpperCase()} ${p} ${success}`);
-      }
-    }
   });
 });
 
@@ -156,4 +148,14 @@ describe('the reference page at /docs', () => {
       expect((await fetch(`${api.url}${src[1]}`)).status).toBe(200);
     }
   });
+});
+
+// Last: the tests above drove every documented operation to its success answer, which matched its schema.
+it('every documented operation was driven to its success answer', () => {
+  const missing = Object.entries(doc.paths).flatMap(([p, ops]) =>
+    Object.entries(ops)
+      .map(([m, op]) => `${m.toUpperCase()} ${p} ${Object.keys(op.responses).find((s) => s.startsWith('2'))}`)
+      .filter((key) => !checked.has(key)),
+  );
+  expect(missing).toEqual([]);
 });
