@@ -51,6 +51,12 @@ export class PrivateRedisCluster {
 
   constructor(private readonly options: PrivateRedisClusterOptions = {}) {}
 
+  /** A process that dies without `close()` (a crash, a killed test run) takes its nodes with it. */
+  private readonly killOnExit = () => {
+    for (const node of this.nodes) node.child?.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  };
+
   /** Every node's URL: the seed list for `REDIS_CLUSTER_URLS`. */
   get urls(): string[] {
     return this.nodes.map((n) => n.url);
@@ -64,6 +70,7 @@ export class PrivateRedisCluster {
       mkdirSync(dir);
       this.nodes.push({ port, dir, url: `redis://127.0.0.1:${port}`, child: undefined });
     }
+    process.once('exit', this.killOnExit);
     for (const node of this.nodes) this.spawnNode(node);
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 20_000);
     await Promise.all(this.nodes.map((n) => this.waitUntil(deadline, `node ${n.port} answers`, () => answers(n.port))));
@@ -138,6 +145,7 @@ export class PrivateRedisCluster {
   close(): Promise<void> {
     return (this.closing ??= (async () => {
       await Promise.all(this.nodes.map((n) => this.kill(n.port)));
+      process.off('exit', this.killOnExit);
       rmSync(this.dir, { recursive: true, force: true });
     })());
   }
