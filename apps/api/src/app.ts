@@ -11,6 +11,7 @@ import { adminOutboxRouter } from './routes/admin-outbox.routes';
 import { adminRouter } from './routes/admin.routes';
 import { executionReportsRouter } from './routes/execution-reports.routes';
 import { healthRouter } from './routes/health.routes';
+import { notificationPreferencesRouter } from './routes/notification-preferences.routes';
 import { ordersRouter } from './routes/orders.routes';
 
 /** Largest accepted request body (CONTRACT section 5): bigger is 413 `payload_too_large`. */
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   const trader = authenticate(deps.jwtSecret);
   mount('/v1/orders', trader, ordersRouter(deps));
   mount('/v1/execution-reports', trader, executionReportsRouter(deps));
+  mount('/v1/notification-preferences', trader, notificationPreferencesRouter(deps));
   if (deps.queues) {
     const queues = [deps.queues.outbox, deps.queues.mail];
     observeQueueDepths(deps.metrics.registry, queues, deps.log);

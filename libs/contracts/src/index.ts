@@ -4,3 +4,4 @@ export * from './api-error';
 export * from './domain-error';
 export * from './int8-decimal';
 export * from './socket-events';
+export * from './notification-preferences';

@@ -6,3 +6,4 @@ export { sendReportMail, type ReportMail } from './send-report-mail';
 export { isPermanentSmtpError, describeSmtpError } from './smtp-error';
 export { RedisReportBroadcaster, type ReportBroadcaster } from './report-broadcaster';
 export { buildReportMime, envelopeAddress, type MimeHeaders } from './build-report-mime';
+export { getNotificationPreferences, setMailPreference, type MailPreferenceChange } from './notification-preferences';

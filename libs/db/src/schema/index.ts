@@ -5,3 +5,4 @@ export * from './trades';
 export * from './outbox-events';
 export * from './notification-deliveries';
 export * from './audit-events';
+export * from './order-mail-summaries';
