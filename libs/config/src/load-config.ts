@@ -63,6 +63,13 @@ const envSchema = z.object({
   MAIL_ATTEMPTS: int(12, 1, 100),
   MAIL_BACKOFF_MS: int(2_000, 10, 3_600_000),
   MAIL_SOCKET_TIMEOUT_MS: int(10_000, 100, 300_000),
+  // The daily summary of orders still working (order_summary preference): after US close all year round.
+  MAIL_SUMMARY_DAILY_AT: z
+    .string()
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a UTC time HH:MM, e.g. 22:00' })
+    .optional()
+    .transform((v) => v ?? '22:00'),
   WS_RESUME_BATCH_SIZE: int(500, 1, 10_000),
   WS_MAX_MESSAGE_BYTES: int(16_384, 256, 1_048_576),
   WS_RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
@@ -139,7 +146,8 @@ export interface Config {
   /** How long poller and worker may go without progress before `/healthz` fails. */
   progressStaleAfterMs: number;
   outbox: { pollIntervalMs: number; batchSize: number; jobMaxEvents: number; leaseMs: number; attempts: number; notify: boolean };
-  mail: { attempts: number; backoffMs: number; socketTimeoutMs: number };
+  /** `summaryDailyAt`: UTC `HH:MM` of the daily summary of orders still working (`order_summary`). */
+  mail: { attempts: number; backoffMs: number; socketTimeoutMs: number; summaryDailyAt: string };
   ws: {
     resumeBatchSize: number;
     maxMessageBytes: number;
@@ -243,7 +251,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attempts: e.OUTBOX_ATTEMPTS,
       notify: e.ENABLE_NOTIFY,
     },
-    mail: { attempts: e.MAIL_ATTEMPTS, backoffMs: e.MAIL_BACKOFF_MS, socketTimeoutMs: e.MAIL_SOCKET_TIMEOUT_MS },
+    mail: {
+      attempts: e.MAIL_ATTEMPTS,
+      backoffMs: e.MAIL_BACKOFF_MS,
+      socketTimeoutMs: e.MAIL_SOCKET_TIMEOUT_MS,
+      summaryDailyAt: e.MAIL_SUMMARY_DAILY_AT,
+    },
     ws: {
       resumeBatchSize: e.WS_RESUME_BATCH_SIZE,
       maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,

@@ -53,6 +53,7 @@ export async function startOutboxPoller(config: Config, log: Logger, metrics: Me
     epoch: new RedisEpoch(redis, outboxEpochKey(config.queuePrefix)),
     log,
     leaseMs: config.outbox.leaseMs,
+    summaryDailyAt: config.mail.summaryDailyAt,
   });
   const relay = new OutboxRelay({
     sql: database.sql,
