@@ -9,6 +9,7 @@ CREATE TABLE "order_mail_summaries" (
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_error" text,
 	"message_id" text,
+	"sending_until" timestamp (3) with time zone,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "order_mail_summaries_order_id_n_pk" PRIMARY KEY("order_id","n")

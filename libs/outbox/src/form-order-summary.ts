@@ -10,7 +10,8 @@ export interface FormedSummary {
   n: number;
   /** The reports it carries, in seq order, with their event ids. */
   reports: ExecutionReport[];
-  status: SummaryStatus;
+  /** Its status, or `sending`: another run of its job holds its send lease (see `sendingUntil`). */
+  status: SummaryStatus | 'sending';
   /** The account's email (null when the account is gone). */
   email: string | null;
 }
@@ -27,15 +28,28 @@ export interface FormedSummary {
  * its outbox job (jobs run concurrently) is committed all the same, since seqs are given in commit order under
  * the account's lock; its delivery is written here, `pending`, and its own mark leaves it so.
  *
+ * The run that goes on to send takes the summary's send lease for `leaseMs` (its send deadline and then some):
+ * a second run of the same job meanwhile (re-added after a Redis wipe while the first still sent) gets
+ * `sending` and retries later, by when the first has recorded `sent`. Only a run that died mid-send (its lease
+ * runs out) leaves the mail to be sent again, with the same Message-ID.
+ *
  * One transaction under a per-order advisory lock, so a final report's job and the daily sweep's never number
  * two summaries alike or carry a report twice.
  */
-export async function formOrderSummary(sql: Sql, job: OrderSummaryJob, jobId: string): Promise<FormedSummary | null> {
+export async function formOrderSummary(sql: Sql, job: OrderSummaryJob, jobId: string, leaseMs: number): Promise<FormedSummary | null> {
+  const lease = leaseMs / 1000;
   const formed = await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtextextended(${`order-summary:${job.orderId}`}, 0))`;
-    const [existing] = await tx<{ n: number; event_ids: string[]; status: SummaryStatus; account_id: string }[]>`
-      select n, event_ids::text[] as event_ids, status, account_id from order_mail_summaries where job_id = ${jobId}`;
-    if (existing) return { n: existing.n, eventIds: existing.event_ids, status: existing.status, accountId: existing.account_id };
+    const [existing] = await tx<{ n: number; event_ids: string[]; status: SummaryStatus; account_id: string; sending: boolean }[]>`
+      select n, event_ids::text[] as event_ids, status, account_id, coalesce(sending_until > now(), false) as sending
+      from order_mail_summaries where job_id = ${jobId}`;
+    if (existing) {
+      const found = { n: existing.n, eventIds: existing.event_ids, accountId: existing.account_id };
+      if (existing.status === 'sent') return { ...found, status: existing.status };
+      if (existing.sending) return { ...found, status: 'sending' as const };
+      await tx`update order_mail_summaries set sending_until = now() + make_interval(secs => ${lease}) where job_id = ${jobId}`;
+      return { ...found, status: existing.status };
+    }
 
     const [prev] = await tx<{ n: number; through_seq: string }[]>`
       select coalesce(max(n), 0)::int as n, coalesce(max(through_seq), 0)::text as through_seq
@@ -52,8 +66,9 @@ export async function formOrderSummary(sql: Sql, job: OrderSummaryJob, jobId: st
     const eventIds = carried.map((c) => c.id);
     const accountId = carried[0]!.account_id;
     await tx`
-      insert into order_mail_summaries (order_id, n, account_id, through_seq, event_ids, job_id)
-      values (${job.orderId}::uuid, ${n}, ${accountId}, ${job.throughSeq}, ${eventIds}::bigint[], ${jobId})`;
+      insert into order_mail_summaries (order_id, n, account_id, through_seq, event_ids, job_id, sending_until)
+      values (${job.orderId}::uuid, ${n}, ${accountId}, ${job.throughSeq}, ${eventIds}::bigint[], ${jobId},
+              now() + make_interval(secs => ${lease}))`;
     await tx`
       insert into notification_deliveries (event_id, channel, generation, status, job_id)
       select id, 'mail', 1, 'pending', ${jobId} from unnest(${eventIds}::bigint[]) as id

@@ -22,7 +22,7 @@ export async function recordSummaryOutcome(sql: Sql, o: SummaryOutcome): Promise
     with summary as (
       update order_mail_summaries
       set status = ${o.status}, attempts = attempts + 1, last_error = coalesce(${o.error}, last_error),
-          message_id = coalesce(${o.messageId}, message_id), updated_at = now()
+          message_id = coalesce(${o.messageId}, message_id), sending_until = null, updated_at = now()
       where job_id = ${o.jobId} and status <> 'sent'
       returning event_ids
     )

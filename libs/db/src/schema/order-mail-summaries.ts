@@ -24,6 +24,12 @@ export const orderMailSummaries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     messageId: text('message_id'),
+    /**
+     * While a worker sends it: another run of its job (re-added after a Redis wipe while the first still sent)
+     * waits until the first recorded its outcome or this passed (a worker killed mid-send), instead of sending
+     * it a second time.
+     */
+    sendingUntil: timestamp('sending_until', { withTimezone: true, precision: 3 }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
