@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     ['METRICS_PORT', '-1'],
     ['ENABLE_NOTIFY', 'maybe'],
     ['QUEUE_PREFIX', 'has space'],
+    ['MAIL_SUMMARY_DAILY_AT', '24:00'],
+    ['MAIL_SUMMARY_DAILY_AT', '9pm'],
   ])('names %s when its value %p is bad', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable}: `));

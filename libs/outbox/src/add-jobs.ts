@@ -28,7 +28,8 @@ export async function addOutboxJobs(queue: Queue, events: ClaimedEvent[], option
           generation: e.generation,
           type: e.type,
           payload: e.payload,
-          ...(e.mailMode ? { mailMode: e.mailMode } : {}),
+          // The default travels as its absence: a job of an every_report account is no bigger than before.
+          ...(e.mailMode && e.mailMode !== 'every_report' ? { mailMode: e.mailMode } : {}),
         })),
       } satisfies OutboxJob,
       opts: { ...options, jobId },
