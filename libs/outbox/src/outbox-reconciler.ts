@@ -54,7 +54,7 @@ export interface ReconcileResult {
   resetToPending: number;
   markedFailed: number;
   mailJobsReadded: number;
-  /** Order summary jobs added for held mails that were due (order final without its job, or the daily cutoff). */
+  /** Order summary jobs added for held mails that were due (the daily cutoff, or a final order without its job). */
   summariesDue: number;
 }
 
@@ -87,9 +87,11 @@ export class OutboxReconciler {
     const mailJobsReadded = await this.reconcileMail(olderThanMs, maxPages);
     const summariesDue = await this.addDueSummaries(olderThanMs);
     const result = { wiped, ...events, mailJobsReadded, summariesDue };
-    if (result.resetToPending || result.markedFailed || result.mailJobsReadded || result.summariesDue) {
+    if (result.resetToPending || result.markedFailed || result.mailJobsReadded) {
       this.o.log.warn(result, 'outbox reconciliation repaired lost jobs');
     }
+    // Mostly the daily summaries, at the cutoff; otherwise a final order whose summary job was never added.
+    if (summariesDue) this.o.log.info({ summariesDue }, 'order summary jobs added for held mails that were due');
     return result;
   }
 
@@ -131,15 +133,22 @@ export class OutboxReconciler {
   }
 
   /**
-   * Held mails due in a summary get their summary job (idempotent by id: one already waiting is left as it is).
-   * A summary job that vanished after it formed is re-added by `reconcileMail`: its deliveries are then pending.
+   * Held mails due in a summary get their summary job, unless it is already in the queue (waiting behind a
+   * backlog: its mails stay held until it runs). A summary job that vanished after it formed is re-added by
+   * `reconcileMail`: its deliveries are then pending.
    */
   private async addDueSummaries(olderThanMs: number): Promise<number> {
     const cutoff = latestDailyCutoff((this.o.now ?? (() => new Date()))(), this.o.summaryDailyAt ?? '22:00');
     const due = await findDueSummaries(this.o.sql, { olderThanMs, cutoff, limit: this.pageSize });
-    const jobs = due.map((d) => ({ jobId: orderSummaryJobId(d.orderId, d.throughSeq), refs: [] }));
-    await addMailJobs(this.o.mailQueue, jobs, this.o.mailJobOptions);
-    return jobs.length;
+    const ids = due.map((d) => orderSummaryJobId(d.orderId, d.throughSeq));
+    const presence = await checkJobPresence(this.o.mailQueue, ids);
+    // A failed one failed before it formed (its mails would not be held otherwise): it gets another go.
+    const failed = ids.filter((_, i) => presence[i] === 'failed');
+    await Promise.all(failed.map((id) => this.o.mailQueue.remove(id)));
+    const missing = ids.filter((_, i) => presence[i] === 'missing' || presence[i] === 'failed');
+    await deleteJobRemains(this.o.mailQueue, missing);
+    await addMailJobs(this.o.mailQueue, missing.map((jobId) => ({ jobId, refs: [] })), this.o.mailJobOptions);
+    return missing.length;
   }
 
   private async reconcileMail(olderThanMs: number, maxPages: number): Promise<number> {
