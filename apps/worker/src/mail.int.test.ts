@@ -1,8 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createLogger } from '@execn/observability';
-import { OutboxReconciler, RedisEpoch, outboxEpochKey, requeueEvent } from '@execn/outbox';
-import { MAIL_JOB_NAME, QUEUE_NAMES, mailJobEvents, mailJobOptions, mailJobSchema } from '@execn/queues';
+import { requeueEvent } from '@execn/outbox';
+import { MAIL_JOB_NAME, QUEUE_NAMES, mailJobEvents, mailJobSchema } from '@execn/queues';
 import { insertAccount, insertExecutionReports, insertOrder, mailJobIdOf, waitFor } from '@execn/testing';
 import { PipelineHarness } from './test-support/pipeline-harness';
 
@@ -178,17 +177,7 @@ describe('mail delivery against a real SMTP server', () => {
     expect(await mailQueue.getJob(jobId)).toBeUndefined();
 
     // A page of one delivery: the job comes back with the three mails all the same.
-    const reconciler = new OutboxReconciler({
-      sql: h.db.sql,
-      outboxQueue: new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: h.prefix }),
-      mailQueue,
-      mailJobOptions: mailJobOptions(3, 100),
-      epoch: new RedisEpoch(redis, outboxEpochKey(h.prefix)),
-      log: createLogger({ name: 'test', level: 'silent' }),
-      leaseMs: 0,
-      pageSize: 1,
-      maxPagesPerPass: 1,
-    });
+    const reconciler = h.reconciler(redis, { mailQueue, pageSize: 1, maxPagesPerPass: 1 });
     const result = await reconciler.reconcileOnce();
     expect(result.mailJobsReadded).toBe(3);
     const readded = (await mailQueue.getJob(jobId))!;

@@ -109,11 +109,24 @@ const mailBlock = z
     MAIL_ATTEMPTS: int(12, 1, 100),
     MAIL_BACKOFF_MS: int(2_000, 10, 3_600_000),
     MAIL_SOCKET_TIMEOUT_MS: int(10_000, 100, 300_000),
+    // When (UTC) the fills an order_summary account's still-working orders held that day go out in a summary.
+    MAIL_SUMMARY_DAILY_AT: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a UTC time HH:MM, e.g. 22:00' })
+      .optional()
+      .transform((v) => v ?? '22:00'),
   })
   .transform((e) => ({
     smtpUrl: withRequiredTls(e.SMTP_URL, e.SMTP_REQUIRE_TLS),
     mailFrom: e.MAIL_FROM,
-    mail: { attempts: e.MAIL_ATTEMPTS, backoffMs: e.MAIL_BACKOFF_MS, socketTimeoutMs: e.MAIL_SOCKET_TIMEOUT_MS },
+    mail: {
+      attempts: e.MAIL_ATTEMPTS,
+      backoffMs: e.MAIL_BACKOFF_MS,
+      socketTimeoutMs: e.MAIL_SOCKET_TIMEOUT_MS,
+      /** UTC `HH:MM` of the daily summary of still-working orders' held fills (order_summary). @default '22:00' */
+      summaryDailyAt: e.MAIL_SUMMARY_DAILY_AT,
+    },
   }));
 
 /** The outbox relay (poller), and the outbox job options every process that enqueues uses. */

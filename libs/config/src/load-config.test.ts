@@ -39,6 +39,8 @@ describe('loadConfig', () => {
     ['QUEUE_PREFIX', 'has space'],
     ['REPORT_RETENTION_DAYS', '-1'],
     ['REPORT_RETENTION_DAYS', '1.5'],
+    ['MAIL_SUMMARY_DAILY_AT', '24:00'],
+    ['MAIL_SUMMARY_DAILY_AT', '9pm'],
   ])('names %s when its value %p is bad', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable}: `));

@@ -6,3 +6,4 @@ export * from './domain-error';
 export * from './int8-decimal';
 export * from './socket-events';
 export * from './replay-horizon-error';
+export * from './notification-preferences';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionReportSchema } from './execution-report';
+import { MAIL_PREFERENCES } from './notification-preferences';
 import { orderViewSchema } from './order';
 
 /**
@@ -25,11 +26,7 @@ export const reportPageSchema = z
   .object({ reports: z.array(executionReportSchema), lastSeq: z.number().int().nonnegative() })
   .meta({ id: 'ReportPage' });
 
-/** What the account's mail gets (CONTRACT section 7). */
-export const MAIL_PREFERENCES = ['every_report', 'order_summary', 'none'] as const;
-export type MailPreference = (typeof MAIL_PREFERENCES)[number];
-
-/** `GET/PUT /v1/notification-preferences`. */
+/** `GET/PUT /v1/notification-preferences`: what the account's mail gets (CONTRACT section 7). */
 export const notificationPreferencesSchema = z
   .object({ mail: z.enum(MAIL_PREFERENCES) })
   .meta({ id: 'NotificationPreferences' });

@@ -24,6 +24,7 @@ describe('migrateDatabase', () => {
         'audit_events',
         'instruments',
         'notification_deliveries',
+        'order_mail_summaries',
         'orders',
         'outbox_events',
         'trades',

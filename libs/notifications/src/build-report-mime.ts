@@ -5,7 +5,10 @@ export interface MimeHeaders {
   from: string;
   to: string;
   messageId: string;
-  eventId: string;
+  /** `X-Execution-Event-Id` of a report mail. */
+  eventId?: string;
+  /** `X-Execution-Event-Ids` of a summary mail: the events it carries. */
+  eventIds?: string[];
   date?: Date;
 }
 
@@ -41,6 +44,24 @@ export function envelopeAddress(value: string): string {
   return /<([^>]+)>/.exec(value)?.[1] ?? value.trim();
 }
 
+/**
+ * A header's comma-separated list folded after its commas, so its lines stay within 78 characters (RFC 5322)
+ * whatever the count; `name` is the header's name, which the first line also holds.
+ */
+function foldList(name: string, values: string[]): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const v of values) {
+    const item = line ? `, ${v}` : v;
+    const room = (lines.length === 0 ? 76 - name.length - 2 : 75) - 1;
+    if (line && line.length + item.length > room) {
+      lines.push(`${line},`);
+      line = v;
+    } else line += item;
+  }
+  return `${name}: ${[...lines, line].join(`${CRLF} `)}`;
+}
+
 const base64Lines = (text: string) => Buffer.from(text, 'utf8').toString('base64').replace(/.{1,76}/g, (l) => `${l}${CRLF}`);
 
 /**
@@ -50,14 +71,15 @@ const base64Lines = (text: string) => Buffer.from(text, 'utf8').toString('base64
  * what mail throughput is bounded by on a small machine.
  */
 export function buildReportMime(mail: RenderedReportMail, headers: MimeHeaders): string {
-  const boundary = `----=_execn_${headers.eventId}_${headers.messageId.replace(/[^A-Za-z0-9]/g, '')}`;
+  const boundary = `----=_execn_${headers.messageId.replace(/[^A-Za-z0-9]/g, '')}`;
   return [
     `From: ${encodeAddress(headers.from)}`,
     `To: ${encodeAddress(headers.to)}`,
     `Subject: ${encodeHeaderValue(mail.subject)}`,
     `Date: ${(headers.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: ${headers.messageId}`,
-    `X-Execution-Event-Id: ${headers.eventId}`,
+    ...(headers.eventId === undefined ? [] : [`X-Execution-Event-Id: ${headers.eventId}`]),
+    ...(headers.eventIds === undefined ? [] : [foldList('X-Execution-Event-Ids', headers.eventIds)]),
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
     '',

@@ -1,8 +1,11 @@
 export { renderExecutionReportMail, reportSubject, type RenderedReportMail } from './render-execution-report';
-export { messageIdHost, reportMessageId } from './message-id';
+export { messageIdHost, reportMessageId, orderSummaryMessageId } from './message-id';
+export { renderOrderSummaryMail, orderSummarySubject, type OrderSummary } from './render-order-summary';
+export { sendOrderSummaryMail, type OrderSummaryMail } from './send-order-summary-mail';
 export { SmtpPool, type SmtpPoolOptions } from './smtp-pool';
 export { SmtpTimeoutError, type OutgoingMail } from './pooled-smtp-connection';
 export { sendReportMail, type ReportMail } from './send-report-mail';
 export { isPermanentSmtpError, describeSmtpError } from './smtp-error';
 export { RedisReportBroadcaster, type ReportBroadcaster } from './report-broadcaster';
 export { buildReportMime, envelopeAddress, type MimeHeaders } from './build-report-mime';
+export { getNotificationPreferences, setMailPreference, type MailPreferenceChange } from './notification-preferences';

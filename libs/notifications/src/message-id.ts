@@ -8,3 +8,8 @@ export function messageIdHost(mailFrom: string): string {
 export function reportMessageId(eventId: string, generation: number, mailFrom: string): string {
   return `<${eventId}.${generation}@${messageIdHost(mailFrom)}>`;
 }
+
+/** `<order-{orderId}.{n}@host>`: the `n`-th summary of an order, stable across retries (CONTRACT section 7). */
+export function orderSummaryMessageId(orderId: string, n: number, mailFrom: string): string {
+  return `<order-${orderId}.${n}@${messageIdHost(mailFrom)}>`;
+}

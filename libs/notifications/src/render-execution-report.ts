@@ -13,7 +13,8 @@ export function reportSubject(report: ExecutionReport): string {
   return `${report.side.toUpperCase()} ${report.quantity} ${report.symbol} @ ${price}: ${report.status}`;
 }
 
-const escapeHtml = (value: string): string =>
+/** HTML-escapes text (every value a mail shows comes from a report, a client order id included). */
+export const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The report's fields as label/value pairs, in the order a trader reads them; null fields are left out. */

@@ -31,7 +31,8 @@ export interface PersistOptions {
  *   gap-free), and its `execId`, `<orderId>:<seq>` (unique because an order
  *   belongs to one account and seq never repeats within an account, and
  *   stable across a requeue): the one place both are computed;
- * - `events` writes the outbox rows, and the statement returns the seq,
+ * - `events` writes the outbox rows, each with its account's mail preference
+ *   as `bump` read it under the lock (the worker decides the mail from it), and the statement returns the seq,
  *   execId and event id of each report its own request answers with;
  * - one NOTIFY wakes the relay.
  *
@@ -71,7 +72,9 @@ export async function persistChanges(
               limit ${counts.size}) c
         join locked l on l.id = c.id
         where a.id = c.id
-        returning a.id, a.report_seq - c.n as base
+        -- The mail preference as of this lock: a change committed before it applies to these reports, one
+        -- committed after it (its UPDATE waits for this lock) does not.
+        returning a.id, a.report_seq - c.n as base, a.mail_preference
       ),
       new_orders as (
         insert into orders (id, priority, account_id, client_order_id, symbol, side, type, time_in_force, price,
@@ -101,14 +104,14 @@ export async function persistChanges(
         returning 1
       ),
       numbered as (
-        select r.i, r.e, b.id as account_id, s.seq, (r.e -> 'p' ->> 'orderId') || ':' || s.seq as exec_id
+        select r.i, r.e, b.id as account_id, b.mail_preference, s.seq, (r.e -> 'p' ->> 'orderId') || ':' || s.seq as exec_id
         from jsonb_array_elements(${json(reports)}::text::jsonb) with ordinality as r(e, i)
         join bump b on b.id = r.e -> 'p' ->> 'accountId'
         cross join lateral (select b.base + (r.e ->> 'k')::bigint as seq) s
       ),
       events as (
-        insert into outbox_events (type, order_id, account_id, seq, payload, created_at, updated_at)
-        select ${EXECUTION_REPORT_EVENT}, (n.e -> 'p' ->> 'orderId')::uuid, n.account_id, n.seq,
+        insert into outbox_events (type, order_id, account_id, seq, mail_mode, payload, created_at, updated_at)
+        select ${EXECUTION_REPORT_EVENT}, (n.e -> 'p' ->> 'orderId')::uuid, n.account_id, n.seq, n.mail_preference,
                (n.e -> 'p') || jsonb_build_object('seq', n.seq, 'execId', n.exec_id),
                ${stamp}::timestamptz, ${stamp}::timestamptz
         from numbered n

@@ -1,5 +1,13 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { MAIL_JOB_NAME, outboxBatchJobName, type MailJob, type OutboxJob } from '@execn/queues';
+import {
+  MAIL_JOB_NAME,
+  ORDER_SUMMARY_JOB_NAME,
+  outboxBatchJobName,
+  parseOrderSummaryJobId,
+  type MailJob,
+  type OrderSummaryJob,
+  type OutboxJob,
+} from '@execn/queues';
 import type { ClaimedEvent } from './claim-pending-events';
 import type { EventRef } from './event-ref';
 
@@ -15,7 +23,14 @@ export async function addOutboxJobs(queue: Queue, events: ClaimedEvent[], option
     [...batches].map(([jobId, batch]) => ({
       name: outboxBatchJobName(batch.map((e) => e.type)),
       data: {
-        events: batch.map((e) => ({ eventId: e.eventId, generation: e.generation, type: e.type, payload: e.payload })),
+        events: batch.map((e) => ({
+          eventId: e.eventId,
+          generation: e.generation,
+          type: e.type,
+          payload: e.payload,
+          // The default travels as its absence: a job of an every_report account is no bigger than before.
+          ...(e.mailMode && e.mailMode !== 'every_report' ? { mailMode: e.mailMode } : {}),
+        })),
       } satisfies OutboxJob,
       opts: { ...options, jobId },
     })),
@@ -30,16 +45,21 @@ export interface MailJobSpec {
 
 /**
  * Adds mail jobs in one `addBulk`, idempotent by job id: a job already in the queue (waiting, delayed, active,
- * or kept after it ended) is left as it is.
+ * or kept after it ended) is left as it is. An order summary's job (`orderSummaryJobId`) is rebuilt from its id,
+ * whatever refs came with it: its reports are the order's, read when it runs.
  */
 export async function addMailJobs(queue: Queue, jobs: MailJobSpec[], options: JobsOptions): Promise<void> {
   if (jobs.length === 0) return;
   await queue.addBulk(
-    jobs.map(({ jobId, refs }) => ({
-      name: MAIL_JOB_NAME,
-      data: { events: refs.map((r) => ({ eventId: r.eventId, generation: r.generation })) } satisfies MailJob,
-      opts: { ...options, jobId },
-    })),
+    jobs.map(({ jobId, refs }) => {
+      const summary = parseOrderSummaryJobId(jobId);
+      if (summary) return { name: ORDER_SUMMARY_JOB_NAME, data: summary satisfies OrderSummaryJob, opts: { ...options, jobId } };
+      return {
+        name: MAIL_JOB_NAME,
+        data: { events: refs.map((r) => ({ eventId: r.eventId, generation: r.generation })) } satisfies MailJob,
+        opts: { ...options, jobId },
+      };
+    }),
   );
 }
 

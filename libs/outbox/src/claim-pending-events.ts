@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from 'postgres';
+import type { MailPreference } from '@execn/contracts';
 import { sortByEventId, type EventRef } from './event-ref';
 
 /** A claimed event: its ref, its type, what the worker needs to broadcast it, and the job that carries it. */
@@ -9,6 +10,8 @@ export interface ClaimedEvent extends EventRef {
   payload: Record<string, unknown>;
   /** The BullMQ job id of the batch this event goes in (stored on the row for the reconciliation). */
   jobId: string;
+  /** The mail preference recorded with the report (null: every_report); it travels in the job with the payload. */
+  mailMode: MailPreference | null;
 }
 
 /**
@@ -31,7 +34,9 @@ export interface ClaimedEvent extends EventRef {
  */
 export async function claimPendingEvents(sql: Sql, limit: number, eventsPerJob = 1): Promise<ClaimedEvent[]> {
   const claim = randomBytes(4).toString('hex');
-  const rows = await sql<{ id: string; generation: number; type: string; payload: Record<string, unknown>; job_id: string }[]>`
+  const rows = await sql<
+    { id: string; generation: number; type: string; payload: Record<string, unknown>; job_id: string; mail_mode: MailPreference | null }[]
+  >`
     with claimed as (
       select id, (row_number() over (order by id) - 1) / ${eventsPerJob}::int as batch
       from (
@@ -49,6 +54,8 @@ export async function claimPendingEvents(sql: Sql, limit: number, eventsPerJob =
     set status = 'enqueued', enqueued_at = now(), updated_at = now(), job_id = b.job_id
     from batched b
     where o.id = b.id
-    returning o.id::text as id, o.generation, o.type, o.payload, o.job_id`;
-  return sortByEventId(rows.map((r) => ({ eventId: r.id, generation: r.generation, type: r.type, payload: r.payload, jobId: r.job_id })));
+    returning o.id::text as id, o.generation, o.type, o.payload, o.job_id, o.mail_mode`;
+  return sortByEventId(
+    rows.map((r) => ({ eventId: r.id, generation: r.generation, type: r.type, payload: r.payload, jobId: r.job_id, mailMode: r.mail_mode })),
+  );
 }

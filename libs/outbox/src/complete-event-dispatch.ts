@@ -8,6 +8,11 @@ export interface DispatchOutcome extends EventRef {
   websocket?: { status: 'sent' | 'failed'; error: string | null };
   /** The mail job that is to carry the event's mail (one per outbox job: `mailJobIdFor`). */
   mailJobId: string;
+  /**
+   * How its mail delivery is recorded (`decideReportMail`): `pending` in `mailJobId` (mailed now), `held` for its
+   * order's summary (no job yet), `skipped` (the preference is `none`). @default 'pending'
+   */
+  mailStatus?: 'pending' | 'held' | 'skipped';
 }
 
 /** Per input: what the statement found and did. */
@@ -33,7 +38,7 @@ export interface CompletedDispatch {
  * Marks a batch of events `processed` (processed_at, attempts + 1) where the
  * generation still matches, records their websocket delivery, and records the
  * mail delivery `pending` of each report whose account has an email, with the
- * mail job that is to carry it, all in one statement. The caller adds the mail jobs after it: a crash in between
+ * mail job that is to carry it (or `held` for its order's summary, or `skipped`), all in one statement. The caller adds the mail jobs after it: a crash in between
  * leaves a pending mail delivery without a job, which the reconciliation finds
  * and enqueues after the lease.
  *
@@ -49,6 +54,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       ws_status: o.websocket?.status ?? null,
       ws_error: o.websocket?.error ?? null,
       mail_job: o.mailJobId,
+      mail_status: o.mailStatus ?? 'pending',
     })),
   );
   const rows = await sql<
@@ -69,7 +75,7 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       -- ON CONFLICT may touch a row once per statement.
       -- The LIMIT is the batch size, for the planner (see refsJson).
       select distinct on (id, gen) * from (
-        select * from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, ws_status text, ws_error text, mail_job text)
+        select * from jsonb_to_recordset(${input}::text::jsonb) as t(id bigint, gen int, ws_status text, ws_error text, mail_job text, mail_status text)
         limit ${outcomes.length}) t
       order by id, gen, ws_status desc nulls last
     ),
@@ -90,18 +96,20 @@ export async function completeEventDispatch(sql: Sql, outcomes: DispatchOutcome[
       set status = excluded.status, attempts = notification_deliveries.attempts + 1,
           last_error = excluded.last_error, updated_at = now()
     ),
+    -- A held mail's delivery may already be there, written pending by its order's summary when that formed
+    -- before this event was marked: it is left as it is (and reads pending below, so its job is re-added).
     mail as (
       insert into notification_deliveries (event_id, channel, generation, status, job_id)
-      select done.id, 'mail', done.generation, 'pending', t.mail_job
+      select done.id, 'mail', done.generation, t.mail_status, case when t.mail_status = 'pending' then t.mail_job end
       from done join t on t.id = done.id and t.gen = done.generation
       join accounts a on a.id = done.account_id
       where done.type = ${EXECUTION_REPORT_EVENT} and a.email is not null
       on conflict (event_id, channel, generation) do nothing
-      returning event_id, generation, job_id
+      returning event_id, generation, job_id, status
     )
     select t.id::text as id, t.gen, o.generation as current_generation,
            (done.id is not null) as processed_now,
-           (mail.event_id is not null or coalesce(d.status = 'pending', false)) as mail_pending,
+           coalesce(mail.status = 'pending', d.status = 'pending', false) as mail_pending,
            coalesce(mail.job_id, d.job_id) as mail_job_id,
            (done.id is not null and done.type = ${EXECUTION_REPORT_EVENT} and a.email is null) as no_recipient,
            (done.id is not null and done.type = ${EXECUTION_REPORT_EVENT} and done.order_id is not null and ord.id is null) as order_missing,

@@ -18,8 +18,8 @@ export interface ExpiredReportsBatch {
 /**
  * Deletes up to `limit` `execution.report` rows created before `cutoff` whose
  * dispatch is finished (`processed`, and no mail delivery `pending`: a
- * delivery in any other status, including ones added later such as
- * `coalesced`, is finished), with their delivery records (the foreign key
+ * delivery `held` for an order summary is not finished either; any other
+ * status, including ones added later, is), with their delivery records (the foreign key
  * cascades), and raises each account's replay horizon to the highest seq
  * deleted, in one statement, so a reader sees both or neither.
  *
@@ -47,7 +47,7 @@ export async function deleteExpiredReports(sql: Sql, options: { cutoff: Date; li
           and e.status = 'processed'
           and not exists (
             select 1 from notification_deliveries d
-            where d.event_id = e.id and d.channel = 'mail' and d.status = 'pending')
+            where d.event_id = e.id and d.channel = 'mail' and d.status in ('pending', 'held'))
         order by e.created_at
         limit ${options.limit}
         for update of e skip locked

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
 import type { ReportBroadcaster } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
-import { mailJobId, mailJobIdFor, outboxJobEvents, outboxJobId, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
+import { mailJobId, mailJobIdFor, orderSummaryJobId, outboxJobEvents, outboxJobId, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
 import { addMailJobs, groupMailJobs, type MailJobSpec } from './add-jobs';
 import { completeEventDispatch, type CompletedDispatch, type DispatchOutcome } from './complete-event-dispatch';
+import { decideReportMail, isHeldForSummary, type ReportMailDecision } from './decide-report-mail';
 import type { EventRef } from './event-ref';
 import { loadEventPayloads } from './load-event-payloads';
 import { markEventFailed } from './mark-event-failed';
@@ -44,10 +45,13 @@ interface EventDispatch {
  *    failure is logged, counted and recorded, and never stops the rest.
  * 3. One batched statement marks the event `processed` where the generation still matches and records the
  *    websocket and (pending) mail deliveries.
+ *    The mail is decided per report from the preference recorded with it (`decideReportMail`): mailed now,
+ *    held for its order's summary, or skipped.
  * 4. Only then is the mail job added, so a stale or duplicate job never mails: a crash between 3 and 4
  *    leaves a pending mail delivery that the reconciliation enqueues after the lease. One mail job carries
  *    the job's pending mails (its id is derived from this job's, and recorded on each delivery in step 3):
- *    a mail job costs ~40 Redis commands and a fetch, whatever it carries.
+ *    a mail job costs ~40 Redis commands and a fetch, whatever it carries. A report that makes its order final
+ *    under `order_summary` adds its order's summary job instead (`OrderSummaryMailer`).
  * 5. Database and Redis errors throw, so BullMQ retries the job; after its last attempt `recordFinalFailure`
  *    marks the event `failed` (final until an admin requeues it).
  *
@@ -92,6 +96,8 @@ export class ExecutionReportDispatcher {
     if (!isReport) log.warn({ type }, 'outbox event of unknown type; marked processed without notification');
 
     let websocket: DispatchOutcome['websocket'];
+    let decision: ReportMailDecision = 'mail';
+    let summaryJob: string | null = null;
     if (isReport) {
       const payload = job.payload ?? (await this.loadPayload.load(ref));
       if (!payload) {
@@ -99,9 +105,12 @@ export class ExecutionReportDispatcher {
         return { result: 'missing' };
       }
       websocket = await this.broadcast({ ...payload, eventId: ref.eventId } as ExecutionReport, log);
+      decision = decideReportMail(payload, job.mailMode, ref.generation);
+      summaryJob = decision === 'summarize' ? summaryJobOf(payload) : null;
     }
 
-    const done = await this.markProcessed.load({ ...ref, websocket, mailJobId: mailJob });
+    const mailStatus = decision === 'skip' ? 'skipped' : isHeldForSummary(decision) ? 'held' : 'pending';
+    const done = await this.markProcessed.load({ ...ref, websocket, mailJobId: mailJob, mailStatus });
     if (done.result === 'missing') log.warn('outbox event not found; job acknowledged');
     if (done.orderMissing) log.warn('order of outbox event not found; dispatched anyway');
     if (done.noRecipient) log.warn('account of outbox event has no email; no mail');
@@ -109,6 +118,8 @@ export class ExecutionReportDispatcher {
       this.o.metrics.outboxEventsTotal.inc({ type, status: 'processed' });
       if (done.dispatchSeconds !== null) this.o.metrics.executionReportDispatchSeconds.observe(done.dispatchSeconds);
     }
+    // The order is final with this report: its summary is due (a retried job adds the same job again, a no-op).
+    if (summaryJob && (done.result === 'processed' || done.result === 'duplicate')) return { result: done.result, mail: { ...ref, jobId: summaryJob } };
     // A duplicate whose mail is still pending may be the retry of a job that died before adding it: its mail
     // job is added again under the id its delivery recorded (a no-op when that job exists).
     if (!done.mailPending) return { result: done.result };
@@ -137,4 +148,10 @@ export class ExecutionReportDispatcher {
       return { status: 'failed', error: err instanceof Error ? err.message : String(err) };
     }
   }
+}
+
+/** The summary job a final report triggers: its order's, through its seq (null when the payload lacks them). */
+function summaryJobOf(payload: Record<string, unknown>): string | null {
+  const { orderId, seq } = payload;
+  return typeof orderId === 'string' && typeof seq === 'number' ? orderSummaryJobId(orderId, seq) : null;
 }

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
-import type { DeliveryChannel, DeliveryStatus } from '@execn/db';
+import type { DeliveryChannel, DeliveryStatus, StoredDeliveryStatus } from '@execn/db';
 import { isoTime, outboxEventColumns, toOutboxEventView, type OutboxEventRow, type OutboxEventView } from './outbox-event-view';
 
 /** One notification record of an event (CONTRACT section 5): per channel and generation. */
@@ -34,7 +34,7 @@ export async function getEventWithDeliveries(
     {
       channel: DeliveryChannel;
       generation: number;
-      status: DeliveryStatus;
+      status: StoredDeliveryStatus;
       attempts: number;
       last_error: string | null;
       message_id: string | null;
@@ -50,7 +50,8 @@ export async function getEventWithDeliveries(
     deliveries: deliveries.map((d) => ({
       channel: d.channel,
       generation: d.generation,
-      status: d.status,
+      // A mail held for its order's summary is, to an admin, a mail not sent yet (CONTRACT section 5).
+      status: d.status === 'held' ? 'pending' : d.status,
       attempts: d.attempts,
       lastError: d.last_error,
       messageId: d.message_id,

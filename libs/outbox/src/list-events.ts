@@ -55,9 +55,13 @@ export async function listOutboxEvents(
   return { events, nextCursor };
 }
 
-/** `outbox_events` has a delivery in `status` at its current generation (served by the deliveries' unique index). */
+/**
+ * `outbox_events` has a delivery in `status` at its current generation (served by the deliveries' unique index);
+ * `pending` includes the mails held for their order's summary, as admins see them.
+ */
 export function hasDelivery(sql: Sql | TransactionSql, status: DeliveryStatus) {
+  const stored = status === 'pending' ? ['pending', 'held'] : [status];
   return sql`exists (
     select 1 from notification_deliveries d
-    where d.event_id = outbox_events.id and d.generation = outbox_events.generation and d.status = ${status})`;
+    where d.event_id = outbox_events.id and d.generation = outbox_events.generation and d.status = any(${stored}::text[]))`;
 }

@@ -3,14 +3,18 @@ import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import { addMailJobs, groupMailJobs } from './add-jobs';
 import type { EventRef } from './event-ref';
+import { findDueSummaries, latestDailyCutoff } from './find-due-summaries';
 import { findInFlightEvents } from './find-in-flight-events';
 import { findPendingMailDeliveries, findPendingMailDeliveriesOfJobs, type PendingMailDelivery } from './find-pending-mail-deliveries';
 import {
+  ORDER_SUMMARY_JOB_NAME,
   checkJobPresence,
   deleteJobRemains,
   mailJobEvents,
   mailJobId,
   mailJobSchema,
+  orderSummaryJobId,
+  orderSummaryJobSchema,
   outboxJobEvents,
   outboxJobId,
   outboxJobSchema,
@@ -32,6 +36,10 @@ export interface OutboxReconcilerOptions {
   leaseMs: number;
   /** Rows checked per round trip. @default 500 */
   pageSize?: number;
+  /** The daily summary's cutoff, `HH:MM` UTC (MAIL_SUMMARY_DAILY_AT). @default '22:00' */
+  summaryDailyAt?: string;
+  /** The clock (tests move it past a cutoff). @default () => new Date() */
+  now?: () => Date;
   /**
    * Pages checked per regular pass; the next pass goes on from there, so a
    * large backlog older than the lease costs a bounded amount per pass. A
@@ -46,6 +54,8 @@ export interface ReconcileResult {
   resetToPending: number;
   markedFailed: number;
   mailJobsReadded: number;
+  /** Order summary jobs added for held mails that were due (the daily cutoff, or a final order without its job). */
+  summariesDue: number;
 }
 
 /**
@@ -75,10 +85,13 @@ export class OutboxReconciler {
     const maxPages = wiped ? Number.POSITIVE_INFINITY : this.maxPagesPerPass;
     const events = await this.reconcileEvents(olderThanMs, maxPages);
     const mailJobsReadded = await this.reconcileMail(olderThanMs, maxPages);
-    const result = { wiped, ...events, mailJobsReadded };
+    const summariesDue = await this.addDueSummaries(olderThanMs);
+    const result = { wiped, ...events, mailJobsReadded, summariesDue };
     if (result.resetToPending || result.markedFailed || result.mailJobsReadded) {
       this.o.log.warn(result, 'outbox reconciliation repaired lost jobs');
     }
+    // Mostly the daily summaries, at the cutoff; otherwise a final order whose summary job was never added.
+    if (summariesDue) this.o.log.info({ summariesDue }, 'order summary jobs added for held mails that were due');
     return result;
   }
 
@@ -119,6 +132,25 @@ export class OutboxReconciler {
     return { resetToPending, markedFailed };
   }
 
+  /**
+   * Held mails due in a summary get their summary job, unless it is already in the queue (waiting behind a
+   * backlog: its mails stay held until it runs). A summary job that vanished after it formed is re-added by
+   * `reconcileMail`: its deliveries are then pending.
+   */
+  private async addDueSummaries(olderThanMs: number): Promise<number> {
+    const cutoff = latestDailyCutoff((this.o.now ?? (() => new Date()))(), this.o.summaryDailyAt ?? '22:00');
+    const due = await findDueSummaries(this.o.sql, { olderThanMs, cutoff, limit: this.pageSize });
+    const ids = due.map((d) => orderSummaryJobId(d.orderId, d.throughSeq));
+    const presence = await checkJobPresence(this.o.mailQueue, ids);
+    // A failed one failed before it formed (its mails would not be held otherwise): it gets another go.
+    const failed = ids.filter((_, i) => presence[i] === 'failed');
+    await Promise.all(failed.map((id) => this.o.mailQueue.remove(id)));
+    const missing = ids.filter((_, i) => presence[i] === 'missing' || presence[i] === 'failed');
+    await deleteJobRemains(this.o.mailQueue, missing);
+    await addMailJobs(this.o.mailQueue, missing.map((jobId) => ({ jobId, refs: [] })), this.o.mailJobOptions);
+    return missing.length;
+  }
+
   private async reconcileMail(olderThanMs: number, maxPages: number): Promise<number> {
     let readded = 0;
     const queue = this.o.mailQueue;
@@ -155,8 +187,12 @@ export class OutboxReconciler {
 /** The mail job of a pending delivery: the one recorded with it, or (recorded before batches) its own. */
 const mailJobOf = (r: PendingMailDelivery): string => r.jobId ?? mailJobId(r.eventId, r.generation);
 
-/** Whether a mail job's data carries this event generation (a husk left by a wipe mid-job has no data). */
+/**
+ * Whether a mail job's data carries this event generation (a husk left by a wipe mid-job has no data). An order
+ * summary job carries what it formed, recorded on the deliveries: its data just has to be whole.
+ */
 function carriesMail(job: Job | undefined, r: EventRef): boolean {
+  if (job?.name === ORDER_SUMMARY_JOB_NAME) return orderSummaryJobSchema.safeParse(job.data).success;
   const parsed = mailJobSchema.safeParse(job?.data);
   return parsed.success && mailJobEvents(parsed.data).some((x) => x.eventId === r.eventId && x.generation === r.generation);
 }

@@ -192,6 +192,7 @@ export class OutboxRelay {
         if (r.resetToPending > 0) repairs.inc({ action: 'reset_to_pending' }, r.resetToPending);
         if (r.markedFailed > 0) repairs.inc({ action: 'marked_failed' }, r.markedFailed);
         if (r.mailJobsReadded > 0) repairs.inc({ action: 'mail_readded' }, r.mailJobsReadded);
+        if (r.summariesDue > 0) repairs.inc({ action: 'summary_added' }, r.summariesDue);
         if (r.resetToPending > 0) this.wake();
       })
       .catch((err: unknown) => this.o.log.error({ err }, 'outbox reconciliation failed'))

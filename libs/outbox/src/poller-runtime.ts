@@ -63,6 +63,7 @@ export async function startOutboxPoller(config: PollerConfig, log: Logger, metri
     epoch: new RedisEpoch(redis, outboxEpochKey(config.queuePrefix)),
     log,
     leaseMs: config.outbox.leaseMs,
+    summaryDailyAt: config.mail.summaryDailyAt,
   });
   const relay = new OutboxRelay({
     sql: database.sql,

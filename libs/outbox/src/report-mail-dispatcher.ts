@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import type { ExecutionReport } from '@execn/contracts';
 import { describeSmtpError, isPermanentSmtpError, sendReportMail, type SmtpPool } from '@execn/notifications';
 import type { Metrics } from '@execn/observability';
-import { mailJobEvents, mailJobSchema, type MailJob } from '@execn/queues';
+import { ORDER_SUMMARY_JOB_NAME, mailJobEvents, mailJobSchema, type MailJob } from '@execn/queues';
 import type { EventRef } from './event-ref';
 import { loadMailContexts, type MailContext } from './load-mail-contexts';
 import { MicroBatcher } from './micro-batcher';
+import { OrderSummaryMailer, type SummaryJobResult } from './order-summary-mailer';
 import { recordMailAttempts, type MailAttempt } from './record-mail-attempts';
 
 /** Dependencies of `ReportMailDispatcher`. */
@@ -62,9 +63,11 @@ export class ReportMailDispatcher {
   private readonly contexts: MicroBatcher<EventRef, MailContext | null>;
   private readonly attempts: MicroBatcher<MailAttempt, undefined>;
   private readonly sending: pLimit.Limit;
+  private readonly summaries: OrderSummaryMailer;
 
   constructor(private readonly o: ReportMailDispatcherOptions) {
     this.sending = pLimit(o.maxConcurrentSends);
+    this.summaries = new OrderSummaryMailer({ ...o, sending: this.sending });
     // One statement at a time per kind: mail is not latency-critical, and bigger batches cost fewer round trips.
     this.contexts = new MicroBatcher((refs) => loadMailContexts(o.sql, refs), { maxInFlight: 1 });
     this.attempts = new MicroBatcher(
@@ -76,8 +79,9 @@ export class ReportMailDispatcher {
     );
   }
 
-  /** The BullMQ processor of the `mail` queue. */
-  async process(job: Job): Promise<MailJobResult> {
+  /** The BullMQ processor of the `mail` queue: report mails, and order summaries (`OrderSummaryMailer`). */
+  async process(job: Job): Promise<MailJobResult | SummaryJobResult> {
+    if (job.name === ORDER_SUMMARY_JOB_NAME) return this.summaries.process(job);
     const parsed = mailJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid mail job data: ${parsed.error.message}`);
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -58,6 +58,7 @@ describe('report retention', () => {
       ...(await ageReports(db.sql, acc, [5], { ...old, status: 'enqueued', mailStatus: null })), // in flight
       ...(await ageReports(db.sql, acc, [8], { ...old, mailStatus: 'coalesced' })), // a finished status this code does not know
       ...(await ageReports(db.sql, acc, [9, 10], { ageMs: 29 * DAY_MS })), // processed, but within the retention
+      ...(await ageReports(db.sql, acc, [11], { ...old, mailStatus: 'held' })), // its fill waits for the order's summary mail
     ];
     const quiet = await accountWithReports(2); // nothing old: no horizon
 

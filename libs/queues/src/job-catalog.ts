@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { MAIL_PREFERENCES } from '@execn/contracts';
 
 /**
  * The one catalog of jobs: payload schema and options per queue. Producers and
@@ -17,6 +18,11 @@ export const outboxJobEventSchema = z.object({
    * broadcasts at once. Absent on jobs added before payloads travelled: the worker then reads the row.
    */
   payload: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The account's mail preference when the report was committed (`outbox_events.mail_mode`). Absent on jobs
+   * added before preferences, and on rows written before them: `every_report`.
+   */
+  mailMode: z.enum(MAIL_PREFERENCES).optional(),
 });
 export type OutboxJobEvent = z.infer<typeof outboxJobEventSchema>;
 
@@ -56,6 +62,29 @@ export type MailJob = z.infer<typeof mailJobSchema>;
 /** The events of a `mail` job, whichever shape it has. */
 export function mailJobEvents(job: MailJob): MailJobEvent[] {
   return 'events' in job ? job.events : [{ eventId: job.eventId, generation: job.generation }];
+}
+
+/** The name of order summary jobs (`order_summary` preference), on the `mail` queue. */
+export const ORDER_SUMMARY_JOB_NAME = 'execution.report.summary';
+
+/**
+ * `mail` queue, `ORDER_SUMMARY_JOB_NAME`: form (once) and send the summary mail of one order that carries its held
+ * reports up to `throughSeq` (the order's final report, or the last one before the daily cutoff).
+ */
+export const orderSummaryJobSchema = z.object({ orderId: z.uuid(), throughSeq: z.number().int().positive() });
+export type OrderSummaryJob = z.infer<typeof orderSummaryJobSchema>;
+
+/**
+ * The id of an order summary job, derived from what it summarises: the final report's trigger, its re-add after a
+ * lost job and the reconciliation's sweep all add the same job (a no-op when it exists), and the job can be
+ * rebuilt from its id alone. Not a Message-ID: the summary's number `n` is given when the job first runs.
+ */
+export const orderSummaryJobId = (orderId: string, throughSeq: number): string => `osum-${orderId}-s${throughSeq}`;
+
+/** The data of an order summary job from its id, or null when the id is not one. */
+export function parseOrderSummaryJobId(jobId: string): OrderSummaryJob | null {
+  const m = /^osum-([0-9a-f-]{36})-s(\d+)$/.exec(jobId);
+  return m ? { orderId: m[1]!, throughSeq: Number(m[2]) } : null;
 }
 
 /** The mail job of the events an outbox job marked: one per outbox job, so its retries re-add the same one. */

@@ -47,6 +47,10 @@ export interface FixtureReport extends FixtureOrder {
   status?: OrderStatus;
   execType?: StoredExecutionReport['execType'];
   cumQty?: number;
+  /** This fill's quantity (a trade report); @default cumQty */
+  lastQty?: number;
+  lastPx?: string;
+  avgPx?: string;
 }
 
 /**
@@ -57,8 +61,9 @@ export async function insertExecutionReports(sql: Sql, reports: FixtureReport[])
   return sql.begin(async (tx) => {
     const ids: string[] = [];
     for (const r of reports) {
-      const [acc] = await tx<{ seq: string }[]>`
-        update accounts set report_seq = report_seq + 1 where id = ${r.accountId} returning report_seq::text as seq`;
+      // The account's mail preference is recorded with the report, as the order transaction does.
+      const [acc] = await tx<{ seq: string; mail_preference: string | null }[]>`
+        update accounts set report_seq = report_seq + 1 where id = ${r.accountId} returning report_seq::text as seq, mail_preference`;
       const seq = Number(acc?.seq ?? 1);
       const type = r.type ?? 'limit';
       const quantity = r.quantity ?? 100;
@@ -79,18 +84,18 @@ export async function insertExecutionReports(sql: Sql, reports: FixtureReport[])
         timeInForce: type === 'market' ? 'IOC' : 'GTC',
         price,
         quantity,
-        lastQty: cumQty > 0 ? cumQty : null,
-        lastPx: cumQty > 0 ? (price ?? '101.25') : null,
+        lastQty: r.lastQty ?? (cumQty > 0 ? cumQty : null),
+        lastPx: r.lastPx ?? (cumQty > 0 ? (price ?? '101.25') : null),
         tradeId: cumQty > 0 ? randomUUID() : null,
         cumQty,
         leavesQty: status === 'filled' || status === 'cancelled' || status === 'rejected' ? 0 : quantity - cumQty,
-        avgPx: cumQty > 0 ? (price ?? '101.25') : null,
+        avgPx: r.avgPx ?? (cumQty > 0 ? (price ?? '101.25') : null),
         reason: null,
         transactTime: new Date().toISOString(),
       };
       const [row] = await tx<{ id: string }[]>`
-        insert into outbox_events (type, order_id, account_id, seq, payload)
-        values ('execution.report', ${r.orderId}, ${r.accountId}, ${seq}, ${JSON.stringify(payload)}::text::jsonb)
+        insert into outbox_events (type, order_id, account_id, seq, mail_mode, payload)
+        values ('execution.report', ${r.orderId}, ${r.accountId}, ${seq}, ${acc?.mail_preference ?? null}, ${JSON.stringify(payload)}::text::jsonb)
         returning id::text as id`;
       ids.push(row!.id);
     }
@@ -116,10 +121,10 @@ export async function insertReportBacklog(
       bumped as (
         update accounts a set report_seq = a.report_seq + p.n
         from params p where a.id = p.account_id
-        returning a.id, a.report_seq - p.n as base, p.order_id, p.n
+        returning a.id, a.report_seq - p.n as base, p.order_id, p.n, a.mail_preference
       )
-      insert into outbox_events (type, order_id, account_id, seq, payload)
-      select 'execution.report', b.order_id, b.id, b.base + g,
+      insert into outbox_events (type, order_id, account_id, seq, mail_mode, payload)
+      select 'execution.report', b.order_id, b.id, b.base + g, b.mail_preference,
         jsonb_build_object(
           'seq', b.base + g, 'execId', gen_random_uuid()::text, 'execType', 'new', 'status', 'working',
           'orderId', b.order_id, 'clientOrderId', null, 'accountId', b.id, 'symbol', 'AAPL', 'side', 'buy',

@@ -8,6 +8,7 @@ import { route, type Handler } from './handler';
 export type RouteErrorCode =
   | 'validation_error'
   | 'forbidden'
+  | 'unknown_account'
   | 'not_found'
   | 'duplicate_client_order_id'
   | 'order_not_cancelable'

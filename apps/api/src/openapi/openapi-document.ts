@@ -9,6 +9,7 @@ const ERROR_STATUS: Record<RouteErrorCode | 'unauthorized' | 'unavailable' | 'in
   validation_error: 400,
   unauthorized: 401,
   forbidden: 403,
+  unknown_account: 403,
   not_found: 404,
   duplicate_client_order_id: 409,
   order_not_cancelable: 409,

@@ -2,12 +2,15 @@ import { isDecimalString, parseDecimal } from '@execn/matching';
 import { SYMBOL_PATTERN } from '@execn/orders';
 import { z } from 'zod';
 
+/** An account id, as `POST /admin/accounts` accepts it. */
+export const accountIdSchema = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, { message: 'expected 1-128 of A-Z a-z 0-9 . _ @ -' });
+
+/** An account id in a path (`/admin/accounts/:id/...`). */
+export const accountIdParamsSchema = z.object({ id: accountIdSchema });
+
 /** `POST /admin/accounts` body. The id is generated when absent. */
 export const createAccountBodySchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { message: 'expected 1-128 of A-Z a-z 0-9 . _ @ -' })
-    .optional(),
+  id: accountIdSchema.optional(),
   email: z.email({ message: 'expected an email address' }).max(254),
   name: z.string().min(1).max(200).nullish(),
 });

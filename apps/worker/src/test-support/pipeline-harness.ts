@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '@execn/config';
 import { createLogger, createMetrics, type Metrics } from '@execn/observability';
-import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
+import { Queue } from 'bullmq';
+import { OutboxReconciler, RedisEpoch, outboxEpochKey, startOutboxPoller, type OutboxPoller } from '@execn/outbox';
+import { QUEUE_NAMES, mailJobOptions } from '@execn/queues';
 import { SmtpSink, SocketTestServer, createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
 import { startWorkerApp, type WorkerApp, type WorkerAppOverrides } from '../worker-app';
 
@@ -86,6 +88,23 @@ export class PipelineHarness {
     const worker = startWorkerApp(config, createLogger({ name: 'worker', level: config.logLevel }), this.metrics, overrides);
     this.workers.push(worker);
     return worker;
+  }
+
+  /**
+   * A reconciler of this stack's queues on `redis`, as a poller runs it, for a test to drive its passes (with a
+   * page size, a lease or a clock of its own).
+   */
+  reconciler(redis: Redis, options: Partial<ConstructorParameters<typeof OutboxReconciler>[0]> = {}): OutboxReconciler {
+    return new OutboxReconciler({
+      sql: this.db.sql,
+      outboxQueue: new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: this.prefix }),
+      mailQueue: options.mailQueue ?? new Queue(QUEUE_NAMES.mail, { connection: redis, prefix: this.prefix }),
+      mailJobOptions: mailJobOptions(3, 100),
+      epoch: new RedisEpoch(redis, outboxEpochKey(this.prefix)),
+      log: createLogger({ name: 'test', level: 'silent' }),
+      leaseMs: 0,
+      ...options,
+    });
   }
 
   /** Events by status, for assertions. */

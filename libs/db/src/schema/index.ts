@@ -6,3 +6,4 @@ export * from './outbox-events';
 export * from './notification-deliveries';
 export * from './audit-events';
 export * from './report-horizons';
+export * from './order-mail-summaries';

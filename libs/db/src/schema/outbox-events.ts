@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { MAIL_PREFERENCES } from '@execn/contracts';
 import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** Outbox event statuses. `failed` is final until an admin requeues it. */
@@ -34,6 +35,11 @@ export const outboxEvents = pgTable(
      * the claim; the reconciliation checks that job. Null on rows claimed before jobs carried batches.
      */
     jobId: text('job_id'),
+    /**
+     * The account's mail preference when the report was committed (written by the order transaction), so the
+     * worker decides its mail without reading the account. Null on rows written before preferences: every_report.
+     */
+    mailMode: text('mail_mode', { enum: MAIL_PREFERENCES }),
   },
   (t) => [
     // The relay's claim: pending rows oldest first.
