@@ -26,6 +26,7 @@ describe('migrateDatabase', () => {
         'notification_deliveries',
         'orders',
         'outbox_events',
+        'report_horizons',
         'trades',
       ]);
     } finally {
