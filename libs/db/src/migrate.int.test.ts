@@ -27,6 +27,7 @@ describe('migrateDatabase', () => {
         'order_mail_summaries',
         'orders',
         'outbox_events',
+        'report_horizons',
         'trades',
       ]);
     } finally {
