@@ -131,8 +131,9 @@ describe('deployment files', () => {
 
   it('the entry point runs each built app by name, and the bundled migration', () => {
     for (const app of buildableApps(root)) {
-      const r = entrypoint([app], { ...process.env, WORKER_CONCURRENCY: 'many' });
-      expect([app, r.status, r.stderr.trim()]).toEqual([app, 1, 'Invalid configuration: WORKER_CONCURRENCY: expected a whole number']);
+      // A setting every process reads (each reads only its own blocks): the app ran, and stopped at its config.
+      const r = entrypoint([app], { ...process.env, SHUTDOWN_TIMEOUT_MS: 'many' });
+      expect([app, r.status, r.stderr.trim()]).toEqual([app, 1, 'Invalid configuration: SHUTDOWN_TIMEOUT_MS: expected a whole number']);
     }
     const unknown = entrypoint(['bogus'], process.env);
     expect(unknown.status).toBe(64);

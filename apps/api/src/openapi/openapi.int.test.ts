@@ -123,6 +123,11 @@ describe('the OpenAPI document at /openapi.json', () => {
     await callChecked('GET', '/v1/execution-reports', '/v1/execution-reports?sinceSeq=1', alice);
     await callChecked('DELETE', '/v1/orders/{id}', `/v1/orders/${id}`, alice);
     await callChecked('DELETE', '/v1/orders/{id}', `/v1/orders/${id}`, alice); // 409
+    await callChecked('GET', '/v1/notification-preferences', '/v1/notification-preferences', alice);
+    await callChecked('PUT', '/v1/notification-preferences', '/v1/notification-preferences', { ...alice, body: { mail: 'order_summary' } });
+    await callChecked('PUT', '/v1/notification-preferences', '/v1/notification-preferences', { ...alice, body: { mail: 'weekly' } }); // 400
+    await callChecked('GET', '/admin/accounts/{id}/notification-preferences', '/admin/accounts/oa-alice/notification-preferences', admin);
+    await callChecked('GET', '/admin/accounts/{id}/notification-preferences', '/admin/accounts/oa-nobody/notification-preferences', admin); // 404
 
     await callChecked('PATCH', '/admin/instruments/{symbol}', '/admin/instruments/OAPI', { ...admin, body: { halted: true } });
     const events = await callChecked('GET', '/admin/outbox', '/admin/outbox?limit=5', admin);
