@@ -162,6 +162,13 @@ function connect(wsUrls: string[]): void {
     onReport: (r) => applyReport(r, tracker.report(r)),
     onStatus: setStatus,
     onGap: (g) => setMessage(`reports ${g.fromSeq}-${g.toSeq} could not be fetched; reload to retry`, true),
+    // Same origin: the SDK re-reads the open orders over REST when its history is past the replay horizon.
+    restUrl: '',
+    onHorizon: (h) =>
+      setMessage(
+        `reports ${h.missed.fromSeq}-${h.missed.toSeq} were deleted by retention; ${h.orders ? `${h.orders.length} open orders re-read` : 'open orders could not be re-read'}`,
+        h.orders === null,
+      ),
   });
 }
 
