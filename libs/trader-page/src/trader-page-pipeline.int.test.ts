@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { signToken } from '@execn/auth';
+import { createRestClient } from '@execn/client';
 import {
   SmtpSink,
   createTestDatabase,
@@ -125,5 +126,20 @@ describe('traders on the whole pipeline: the page in headless Chromium, the SDK 
     } finally {
       await close();
     }
+  }, 30_000);
+
+  it('switches the mail preference: saved on the api, shown again on the next visit', async () => {
+    const tab = await openAs(bob);
+    const select = tab.locator('[data-testid="mail-preference"]');
+    await tab.locator('[data-testid="mail-preference"][data-saved="every_report"]:enabled').waitFor({ timeout: 10_000 });
+    await select.selectOption('order_summary');
+    await tab.locator('[data-testid="mail-preference-status"]', { hasText: /^saved/ }).waitFor({ timeout: 10_000 });
+    const api = createRestClient({ baseUrl: pageUrl, token: await signToken(JWT_SECRET, { accountId: bob }) });
+    expect(await api.getNotificationPreferences()).toEqual({ mail: 'order_summary' });
+
+    await tab.reload();
+    await tab.locator('[data-testid="mail-preference"][data-saved="order_summary"]:enabled').waitFor({ timeout: 10_000 });
+    expect(await select.inputValue()).toBe('order_summary');
+    await tab.context().close();
   }, 30_000);
 });

@@ -143,6 +143,16 @@ describe('the OpenAPI document at /openapi.json', () => {
   });
 });
 
+describe('the OpenAPI document: notification preferences (CONTRACT section 5)', () => {
+  it('documents GET and PUT /v1/notification-preferences, and their answers match it', async () => {
+    const carol = { token: (await api.traders('oa-carol-prefs'))[0]! };
+    await callChecked('GET', '/v1/notification-preferences', '/v1/notification-preferences', carol);
+    await callChecked('PUT', '/v1/notification-preferences', '/v1/notification-preferences', { ...carol, body: { mail: 'none' } });
+    const refused = await callChecked('PUT', '/v1/notification-preferences', '/v1/notification-preferences', { ...carol, body: { mail: 'weekly' } });
+    expect(refused.status).toBe(400);
+  });
+});
+
 describe('the reference page at /docs', () => {
   it('serves Swagger UI and its assets from this origin', async () => {
     const page = await fetch(`${api.url}/docs`);
