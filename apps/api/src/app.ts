@@ -4,7 +4,8 @@ import { createTraderPageRouter } from '@execn/trader-page';
 import { BULL_BOARD_PATH, createBullBoardRouter } from './admin/bull-board';
 import { observeQueueDepths } from './admin/queue-metrics';
 import type { AppDeps } from './deps';
-import { authenticate, requireRole } from './middleware/authenticate';
+import { authenticate, requireRole, TokenVerifier } from './middleware/authenticate';
+import { OrderRateLimiter, refuseOverOrderRateEarly } from './middleware/order-rate-limit';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { mountedAt, requestLog } from './middleware/request-log';
 import { adminOutboxRouter } from './routes/admin-outbox.routes';
@@ -28,13 +29,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.log, deps.metrics.registry));
   // Every response, errors and 404s included; the trader page and Bull Board widen the CSP on their own routes.
   app.use(securityHeaders());
+  const tokens = new TokenVerifier(deps.jwtSecret);
+  const orderRate = deps.orderRateLimitPerSecond === undefined ? undefined : new OrderRateLimiter(deps.orderRateLimitPerSecond);
+  // Before the body is read: a flood's refusals must stay cheap.
+  if (orderRate) app.use(refuseOverOrderRateEarly(orderRate, tokens));
   app.use(healthRouter(deps));
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
 
   // Every mount through here, so the metrics' route label knows its pattern.
   const mount = (pattern: string, ...handlers: RequestHandler[]) => app.use(pattern, mountedAt(pattern), ...handlers);
-  const trader = authenticate(deps.jwtSecret);
-  mount('/v1/orders', trader, ordersRouter(deps));
+  const trader = authenticate(tokens);
+  mount('/v1/orders', trader, ordersRouter(deps, orderRate));
   mount('/v1/execution-reports', trader, executionReportsRouter(deps));
   if (deps.queues) {
     const queues = [deps.queues.outbox, deps.queues.mail];
