@@ -7,6 +7,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@execn/contract
 import type { Database } from '@execn/db';
 import { createMetrics } from '@execn/observability';
 import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
+import { startAppProcess, type AppProcess } from '@execn/testing';
 import { createWsServer, type WsServer, type WsServerDeps } from '../server';
 
 export const TEST_JWT_SECRET = 'test-secret-for-ws-integration-0123456789abcdef';
@@ -42,6 +43,15 @@ export async function startWsNode(
   // No host: the server's own default (loopback) is what http-surface.int.test checks.
   const port = await server.listen(0);
   return { server, metrics, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/** A ws node in a process of its own (its RSS, CPU and event loop its own), on a free port. */
+export type WsChild = AppProcess & { url: string };
+
+export async function spawnWsChild(databaseUrl: string, queuePrefix: string, extra: Record<string, string> = {}): Promise<WsChild> {
+  const env = { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4', REDIS_URL, QUEUE_PREFIX: queuePrefix, JWT_SECRET: TEST_JWT_SECRET, WS_PORT: '0', ...extra };
+  const node = await startAppProcess('ws', env, /"msg":"ws node listening"/, 20_000);
+  return { ...node, url: `http://127.0.0.1:${node.port}` };
 }
 
 export type RawClient = Socket<ServerToClientEvents, ClientToServerEvents>;
