@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Config } from '@execn/config';
 import { createDatabase } from '@execn/db';
-import type { Logger, Metrics } from '@execn/observability';
+import type { ApiMetrics, Logger } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { createRedisConnection } from '@execn/queues';
 import { openOperatorQueues } from './admin/operator-queues';
@@ -19,7 +19,7 @@ export interface ApiServer {
 }
 
 /** Builds the api's dependencies from the config and listens on `config.host`:`config.apiPort` (0 = any free port). */
-export async function startApiServer(config: Config, log: Logger, metrics: Metrics): Promise<ApiServer> {
+export async function startApiServer(config: Config, log: Logger, metrics: ApiMetrics): Promise<ApiServer> {
   const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
   // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
   const redis = createRedisConnection(config.redisUrl, log, 'api-ready', { maxRetriesPerRequest: 1 });

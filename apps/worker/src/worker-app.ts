@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn/notifications';
-import { ProgressMonitor, type Metrics } from '@execn/observability';
+import { ProgressMonitor, type WorkerMetrics } from '@execn/observability';
 import { ExecutionReportDispatcher, ReportMailDispatcher, pipelineDatabaseUrl } from '@execn/outbox';
 import { QUEUE_NAMES, createRedisConnection, mailJobOptions, socketIoAdapterKey } from '@execn/queues';
 import { splitConcurrency } from './split-concurrency';
@@ -30,7 +30,7 @@ export interface WorkerApp {
  * (broadcast, mark processed, mail job: `ExecutionReportDispatcher`) and `mail`
  * (SMTP sends with retries: `ReportMailDispatcher`).
  */
-export function startWorkerApp(config: Config, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
+export function startWorkerApp(config: Config, log: Logger, metrics: WorkerMetrics, overrides: WorkerAppOverrides = {}): WorkerApp {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: config.databasePoolSize, applicationName: 'worker' });
   const queueRedis = createRedisConnection(config.redisUrl, log, 'worker-queue');
   // Fails fast instead of queueing while Redis is down: a broadcast that cannot be handed over is recorded failed.

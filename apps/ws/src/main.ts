@@ -1,12 +1,13 @@
 import { loadConfigOrExit } from '@execn/config';
 import { createDatabase } from '@execn/db';
-import { runProcess } from '@execn/observability';
+import { createWsMetrics, runProcess } from '@execn/observability';
 import { createWsServer } from './server';
 
 /** ws node: config → deps → listen; signals and shutdown are the runner's. The node itself is `createWsServer`. */
 void runProcess({
   name: 'ws',
   loadConfig: loadConfigOrExit,
+  createMetrics: createWsMetrics,
   start: async ({ config, log, metrics, onShutdown }) => {
     if (config.jwtSecretIsDefault) log.warn('JWT_SECRET is not set: using the insecure development secret');
     const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'ws' });

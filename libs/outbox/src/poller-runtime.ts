@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { OUTBOX_NOTIFY_CHANNEL, createDatabase } from '@execn/db';
-import { ProgressMonitor, type Metrics } from '@execn/observability';
+import { ProgressMonitor, type PollerMetrics } from '@execn/observability';
 import { pipelineDatabaseUrl } from './pipeline-database-url';
 import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
@@ -37,7 +37,7 @@ async function warnOnEvictionPolicy(redis: Redis, log: Logger): Promise<void> {
 }
 
 /** Wires and starts the relay (claim → addBulk, NOTIFY wake-ups, poll fallback) and its reconciliation. */
-export async function startOutboxPoller(config: Config, log: Logger, metrics: Metrics): Promise<OutboxPoller> {
+export async function startOutboxPoller(config: Config, log: Logger, metrics: PollerMetrics): Promise<OutboxPoller> {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: 4, applicationName: 'poller' });
   const redis = createRedisConnection(config.redisUrl, log, 'poller');
   const outboxQueue = new Queue(QUEUE_NAMES.outbox, { connection: redis, prefix: config.queuePrefix });

@@ -5,7 +5,7 @@ import { signToken } from '@execn/auth';
 import { loadConfig } from '@execn/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '@execn/contracts';
 import type { Database } from '@execn/db';
-import { createMetrics } from '@execn/observability';
+import { createWsMetrics, type WsMetrics } from '@execn/observability';
 import { createRedisConnection, socketIoAdapterKey } from '@execn/queues';
 import { startAppProcess, type AppProcess } from '@execn/testing';
 import { createWsServer, type WsServer, type WsServerDeps } from '../server';
@@ -17,7 +17,7 @@ export const silentLog = pino({ level: 'silent' });
 /** A ws node on a free loopback port, in this process. */
 export interface TestWsNode {
   server: WsServer;
-  metrics: ReturnType<typeof createMetrics>;
+  metrics: WsMetrics;
   url: string;
   close(): Promise<void>;
 }
@@ -27,7 +27,7 @@ export async function startWsNode(
   database: Pick<Database, 'sql' | 'ping'>,
   ws: Partial<WsServerDeps['config']['ws']> = {},
 ): Promise<TestWsNode> {
-  const metrics = createMetrics({ defaultMetrics: false });
+  const metrics = createWsMetrics({ defaultMetrics: false });
   const server = createWsServer({
     config: {
       redisUrl: REDIS_URL,
