@@ -4,8 +4,9 @@ import { createTraderPageRouter } from '@execn/trader-page';
 import { BULL_BOARD_PATH, createBullBoardRouter } from './admin/bull-board';
 import { observeQueueDepths } from './admin/queue-metrics';
 import type { AppDeps } from './deps';
-import { authenticate, requireRole } from './middleware/authenticate';
+import { authenticate, requireRole, TokenVerifier } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { OrderRateLimiter, refuseOverOrderRateEarly } from './middleware/order-rate-limit';
 import { mountedAt, requestLog } from './middleware/request-log';
 import { groupRouter } from './http/api-route';
 import { apiDocument } from './openapi/api-document';
@@ -31,13 +32,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.log, deps.metrics.registry));
   // Every response, errors and 404s included; the trader page and Bull Board widen the CSP on their own routes.
   app.use(securityHeaders());
+  const tokens = new TokenVerifier(deps.jwtSecret);
+  const orderRate = deps.orderRateLimitPerSecond === undefined ? undefined : new OrderRateLimiter(deps.orderRateLimitPerSecond);
+  // Before the body is read: a flood's refusals must stay cheap.
+  if (orderRate) app.use(refuseOverOrderRateEarly(orderRate, tokens));
   app.use(healthRouter(deps));
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
 
   // Every mount through here, so the metrics' route label knows its pattern.
   const mount = (pattern: string, ...handlers: RequestHandler[]) => app.use(pattern, mountedAt(pattern), ...handlers);
   app.use(referencePageRouter(apiDocument()));
-  const trader = authenticate(deps.jwtSecret);
+  const trader = authenticate(tokens);
   if (deps.queues) {
     const queues = [deps.queues.outbox, deps.queues.mail];
     observeQueueDepths(deps.metrics.registry, queues, deps.log);
@@ -46,7 +51,7 @@ export function createApp(deps: AppDeps): Express {
   }
   const admin = requireRole('admin');
   for (const group of ROUTE_GROUPS) {
-    mount(group.mount, ...(group.access === 'admin' ? [trader, admin] : [trader]), groupRouter(deps, group));
+    mount(group.mount, ...(group.access === 'admin' ? [trader, admin] : [trader]), groupRouter(deps, group, orderRate));
   }
 
   if (deps.traderPage) app.use(createTraderPageRouter(deps.traderPage));

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Database } from '@execn/db';
 import type { Logger } from '@execn/observability';
-import type { Metrics } from '@execn/observability';
+import type { ApiMetrics } from '@execn/observability';
 import type { OrderBatcher } from '@execn/orders';
 import type { TraderPageOptions } from '@execn/trader-page';
 import type { BasicCredentials } from './admin/basic-credentials';
@@ -20,7 +20,7 @@ export interface AppDeps {
   db: Database;
   redis: RedisPinger;
   log: Logger;
-  metrics: Metrics;
+  metrics: ApiMetrics;
   jwtSecret: string;
   /** Places orders, grouping concurrent ones of a symbol into one transaction. */
   orders: OrderBatcher;

@@ -1,11 +1,12 @@
 import { loadConfigOrExit } from '@execn/config';
-import { runProcess } from '@execn/observability';
+import { createApiMetrics, runProcess } from '@execn/observability';
 import { API_CONFIG_BLOCKS, startApiServer } from './server';
 
 /** api process: config → dependencies → listen; signals and shutdown are the runner's. */
 void runProcess({
   name: 'api',
   loadConfig: () => loadConfigOrExit(API_CONFIG_BLOCKS),
+  createMetrics: createApiMetrics,
   start: async ({ config, log, metrics, onShutdown }) => {
     if (config.jwtSecretIsDefault) {
       log.warn('JWT_SECRET is not set: using the built-in development secret; anyone can forge tokens. Set JWT_SECRET.');

@@ -1,5 +1,5 @@
 import { loadConfig } from '@execn/config';
-import { createLogger, createMetrics } from '@execn/observability';
+import { createLogger, createPollerMetrics } from '@execn/observability';
 import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
 import { SmtpSink, SocketTestServer, insertAccount, insertExecutionReports, insertOrder, mailJobIdOf, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
 import { chromium, type Browser } from 'playwright-core';
@@ -41,7 +41,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   };
   const config = loadConfig(env);
-  poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: 'silent' }), createMetrics({ defaultMetrics: false }));
+  poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: 'silent' }), createPollerMetrics({ defaultMetrics: false }));
   worker = await startAppProcess('worker', { ...env, LOG_LEVEL: 'info' }, /worker started/);
   admin = await h.token('ops-admin', 'admin');
 }, 60_000);

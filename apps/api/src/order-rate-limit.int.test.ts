@@ -1,4 +1,5 @@
 import { waitFor } from '@execn/testing';
+import { REFUSAL_HOLD_MS } from './middleware/order-rate-limit';
 import { startApiHarness, type ApiHarness } from './test-support/api-harness';
 
 /**
@@ -6,8 +7,8 @@ import { startApiHarness, type ApiHarness } from './test-support/api-harness';
  * account over placing and cancelling (here 1/s, burst 2: a token comes back
  * only after a whole second, so a slow machine between two requests of the
  * test cannot refill the bucket by accident; at 5/s it did). Over it: 429
- * `rate_limited` with `Retry-After`, nothing written; other accounts and reads
- * are not affected. Real api and PostgreSQL, over HTTP.
+ * `rate_limited` with `Retry-After`, answered after a hold of a second,
+ * nothing written; other accounts and reads are not affected. Real api and PostgreSQL, over HTTP.
  */
 let api: ApiHarness;
 let alice: string;
@@ -30,13 +31,21 @@ it('refuses the order past the burst with 429 rate_limited and Retry-After, writ
   const placed = [await api.call('POST', '/v1/orders', { token: alice, body: order }), await api.call('POST', '/v1/orders', { token: alice, body: order })];
   expect(placed.map((p) => p.status)).toEqual([201, 201]);
 
-  const res = await fetch(`${api.url}/v1/orders`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify(order),
-  });
-  // A cancel spends from the same bucket; reads do not.
-  const cancel = await api.call('DELETE', `/v1/orders/${placed[0]!.body.order.id}`, { token: alice });
+  // Sent together: both find the bucket empty (a refusal is answered after REFUSAL_HOLD_MS, by when a
+  // token is back). A cancel spends from the same bucket; reads do not.
+  const sent = Date.now();
+  const [res, cancel, otherSpelling] = await Promise.all([
+    fetch(`${api.url}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+    }),
+    api.call('DELETE', `/v1/orders/${placed[0]!.body.order.id}`, { token: alice }),
+    // Express routes case-insensitively: the early check does not know this spelling, the route's check does.
+    api.call('POST', '/V1/Orders/', { token: alice, body: order }),
+  ]);
+  expect(otherSpelling.status).toBe(429);
+  expect(Date.now() - sent).toBeGreaterThanOrEqual(REFUSAL_HOLD_MS - 50);
   expect(res.status).toBe(429);
   expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

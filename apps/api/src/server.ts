@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
-import type { Logger, Metrics } from '@execn/observability';
+import type { ApiMetrics, Logger } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { closeRedisClient, createRedisClient } from '@execn/queues';
 import { openOperatorQueues } from './admin/operator-queues';
@@ -23,7 +23,7 @@ export interface ApiServer {
 export const API_CONFIG_BLOCKS = ['process', 'database', 'redis', 'auth', 'outbox', 'ws', 'api'] as const;
 export type ApiConfig = ConfigOf<(typeof API_CONFIG_BLOCKS)[number]>;
 
-export async function startApiServer(config: ApiConfig, log: Logger, metrics: Metrics): Promise<ApiServer> {
+export async function startApiServer(config: ApiConfig, log: Logger, metrics: ApiMetrics): Promise<ApiServer> {
   const db = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'api' });
   // Only `/readyz` uses Redis here; fail its PING fast instead of queueing it while Redis is down.
   const redis = createRedisClient(config.redis, log, 'api-ready', { maxRetriesPerRequest: 1 });

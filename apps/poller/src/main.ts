@@ -1,11 +1,12 @@
 import { loadConfigOrExit } from '@execn/config';
-import { runProcess } from '@execn/observability';
+import { createPollerMetrics, runProcess } from '@execn/observability';
 import { POLLER_CONFIG_BLOCKS, startOutboxPoller } from '@execn/outbox';
 
 /** Poller process (the outbox relay): config → relay → health server; signals and shutdown are the runner's. */
 void runProcess({
   name: 'poller',
   loadConfig: () => loadConfigOrExit(POLLER_CONFIG_BLOCKS),
+  createMetrics: createPollerMetrics,
   start: async ({ config, log, metrics, onShutdown, serveHealth }) => {
     const app = await startOutboxPoller(config, log, metrics);
     onShutdown('relay and clients', () => app.close());

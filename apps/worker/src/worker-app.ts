@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import { RedisReportBroadcaster, SmtpPool, type ReportBroadcaster } from '@execn/notifications';
-import { ProgressMonitor, type Metrics } from '@execn/observability';
+import { ProgressMonitor, type WorkerMetrics } from '@execn/observability';
 import { ExecutionReportDispatcher, ReportMailDispatcher, pipelineDatabaseUrl } from '@execn/outbox';
 import { QUEUE_NAMES, closeRedisClient, createRedisClient, mailJobOptions, socketIoAdapterKey, type RedisClient } from '@execn/queues';
 import { splitConcurrency } from './split-concurrency';
@@ -33,7 +33,7 @@ export interface WorkerApp {
 export const WORKER_CONFIG_BLOCKS = ['process', 'database', 'redis', 'outbox', 'mail', 'worker'] as const;
 export type WorkerConfig = ConfigOf<(typeof WORKER_CONFIG_BLOCKS)[number]>;
 
-export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Metrics, overrides: WorkerAppOverrides = {}): WorkerApp {
+export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: WorkerMetrics, overrides: WorkerAppOverrides = {}): WorkerApp {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), { max: config.databasePoolSize, applicationName: 'worker' });
   const queueRedis = createRedisClient(config.redis, log, 'worker-queue');
   // Fails fast instead of queueing while Redis is down: a broadcast that cannot be handed over is recorded failed.

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@execn/config';
 import { createDatabase } from '@execn/db';
-import { runProcess } from '@execn/observability';
+import { createWsMetrics, runProcess } from '@execn/observability';
 import { createWsServer } from './server';
 
 /** The config blocks a ws node reads. */
@@ -10,6 +10,7 @@ const WS_CONFIG_BLOCKS = ['process', 'database', 'redis', 'auth', 'ws'] as const
 void runProcess({
   name: 'ws',
   loadConfig: () => loadConfigOrExit(WS_CONFIG_BLOCKS),
+  createMetrics: createWsMetrics,
   start: async ({ config, log, metrics, onShutdown }) => {
     if (config.jwtSecretIsDefault) log.warn('JWT_SECRET is not set: using the insecure development secret');
     const database = createDatabase(config.databaseUrl, { max: config.databasePoolSize, applicationName: 'ws' });

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '@execn/config';
 import { accountRoom, type ServerShutdownNotice } from '@execn/contracts';
 import type { Database } from '@execn/db';
-import { applySecurityHeaders, handleHealthRequest, securityHeaders, type Metrics } from '@execn/observability';
+import { applySecurityHeaders, handleHealthRequest, securityHeaders, type WsMetrics } from '@execn/observability';
 import { closeRedisClient, createRedisClient, socketIoAdapterKey, socketIoAdapterPattern } from '@execn/queues';
 import { authenticate, disconnectOnExpiry } from './auth';
 import { registerResume } from './handlers/resume';
@@ -33,7 +33,7 @@ export interface WsServerDeps {
     >;
   };
   log: Logger;
-  metrics: Metrics;
+  metrics: WsMetrics;
   /** The node's PostgreSQL pool (ownership checks, resume); closed by the caller. */
   database: Pick<Database, 'sql' | 'ping'>;
 }

@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { acquireLoadTestLock, createTestDatabase, insertAccount, insertOrder, insertReportBacklog, startAppProcess, uniquePrefix, waitFor } from '@execn/testing';
-import type { AppProcess, TestDatabase } from '@execn/testing';
-import { REDIS_URL, TEST_JWT_SECRET, connectRaw, traderToken, type RawClient } from './test-support/ws-node';
+import { acquireLoadTestLock, createTestDatabase, insertAccount, insertOrder, insertReportBacklog, uniquePrefix, waitFor } from '@execn/testing';
+import type { TestDatabase } from '@execn/testing';
+import { connectRaw, spawnWsChild, traderToken, type RawClient, type WsChild } from './test-support/ws-node';
 
-type WsChild = AppProcess & { url: string };
-
-/** A ws node in its own process (so its RSS is its own), on a free port. */
-async function spawnWsChild(databaseUrl: string, queuePrefix: string, extra: Record<string, string>): Promise<WsChild> {
-  const env = { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4', REDIS_URL, QUEUE_PREFIX: queuePrefix, JWT_SECRET: TEST_JWT_SECRET, WS_PORT: '0', ...extra };
-  const node = await startAppProcess('ws', env, /"msg":"ws node listening"/, 20_000);
-  return { ...node, url: `http://127.0.0.1:${node.port}` };
-}
 
 /**
  * Issue 11 item 7, first case: on one ws node (a child process, so its RSS is

@@ -1,5 +1,16 @@
 export { createLogger, type Logger, type LoggerOptions } from './logger';
-export { createMetrics, type Metrics } from './metrics';
+export {
+  createApiMetrics,
+  createPollerMetrics,
+  createWorkerMetrics,
+  createWsMetrics,
+  type ApiMetrics,
+  type MetricsOptions,
+  type PollerMetrics,
+  type ProcessMetrics,
+  type WorkerMetrics,
+  type WsMetrics,
+} from './metrics';
 export { ShutdownManager } from './shutdown';
 export { startHealthServer, handleHealthRequest, type HealthChecks } from './health-server';
 export { ProgressMonitor } from './progress-monitor';

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createMetrics } from './metrics';
+import { createApiMetrics } from './metrics';
 import { EXIT_CODES, runProcess, type ProcessHost, type ProcessSpec } from './process-runner';
 
 /** A host that records signals, exits and log lines instead of touching the Node process. */
@@ -25,7 +25,7 @@ function fakeHost() {
     },
     writeError: (text) => (errors += text),
     createLogger: (name, level) => pino({ name, level }, stream),
-    createMetrics: () => createMetrics({ defaultMetrics: false }),
+    metricsOptions: { defaultMetrics: false },
   };
   return {
     host,
@@ -39,7 +39,7 @@ function fakeHost() {
 
 const config = { logLevel: 'info', shutdownTimeoutMs: 2_000 };
 
-const spec = (start: ProcessSpec<typeof config>['start']): ProcessSpec<typeof config> => ({ name: 'test-app', loadConfig: () => config, start });
+const spec = (start: ProcessSpec<typeof config>['start']): ProcessSpec<typeof config> => ({ name: 'test-app', loadConfig: () => config, createMetrics: createApiMetrics, start });
 
 describe('runProcess', () => {
   it('SIGTERM runs every close in order, one that rejects included, logs the failure and exits 0', async () => {
@@ -85,7 +85,7 @@ describe('runProcess', () => {
   it('past the deadline the stop gives up and exits 0', async () => {
     const h = fakeHost();
     await runProcess(
-      { name: 'test-app', loadConfig: () => ({ ...config, shutdownTimeoutMs: 50 }), start: async ({ onShutdown }) => onShutdown('hangs', () => new Promise(() => undefined)) },
+      { name: 'test-app', loadConfig: () => ({ ...config, shutdownTimeoutMs: 50 }), createMetrics: createApiMetrics, start: async ({ onShutdown }) => onShutdown('hangs', () => new Promise(() => undefined)) },
       h.host,
     );
     h.signal('SIGTERM');
@@ -117,6 +117,7 @@ describe('runProcess', () => {
         loadConfig: () => {
           throw new Error('bad config');
         },
+        createMetrics: createApiMetrics,
         start: async () => void (started = true),
       },
       h.host,

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { startHealthServer, type HealthChecks } from './health-server';
 import { createLogger, type Logger } from './logger';
-import { createMetrics, type Metrics } from './metrics';
+import type { MetricsOptions, ProcessMetrics } from './metrics';
 import { ShutdownManager } from './shutdown';
 
 /** The settings every process has (the blocks of `@execn/config` the runner reads). */
@@ -16,10 +16,11 @@ export interface ProcessSettings {
 }
 
 /** What a process's `start` is given. */
-export interface ProcessContext<C extends ProcessSettings> {
+export interface ProcessContext<C extends ProcessSettings, M extends ProcessMetrics = ProcessMetrics> {
   config: C;
   log: Logger;
-  metrics: Metrics;
+  /** This process's own metrics (its `/metrics` serves only these and Node's defaults). */
+  metrics: M;
   /**
    * Adds a step to the graceful stop. Steps run in the order added, so add
    * intake first and clients last; each is attempted even when an earlier one
@@ -30,14 +31,16 @@ export interface ProcessContext<C extends ProcessSettings> {
   serveHealth(checks: HealthChecks): Promise<void>;
 }
 
-/** A process: its name, how it reads its config, and how it starts. */
-export interface ProcessSpec<C extends ProcessSettings> {
+/** A process: its name, how it reads its config, its metrics, and how it starts. */
+export interface ProcessSpec<C extends ProcessSettings, M extends ProcessMetrics = ProcessMetrics> {
   /** Bound as `app` on every log line, and in the start-up failure line. */
   name: string;
   /** Reads the config once (a bad value exits with one line naming it: `loadConfigOrExit`). */
   loadConfig: () => C;
+  /** Creates this process's registry with its metrics (`createWorkerMetrics`, …). */
+  createMetrics: (options: MetricsOptions) => M;
   /** Wiring only: starts the process and registers its closes with `onShutdown`. */
-  start: (ctx: ProcessContext<C>) => Promise<void>;
+  start: (ctx: ProcessContext<C, M>) => Promise<void>;
 }
 
 /** What the runner needs of the Node process; tests pass a fake. */
@@ -46,7 +49,8 @@ export interface ProcessHost {
   exit(code: number): void;
   writeError(text: string): void;
   createLogger(name: string, level: string): Logger;
-  createMetrics(): Metrics;
+  /** How the process's metrics are created (tests leave Node's default metrics out). */
+  metricsOptions: MetricsOptions;
 }
 
 /** Exit codes of a process run by `runProcess`. */
@@ -67,7 +71,7 @@ const nodeHost: ProcessHost = {
   exit: (code) => process.exit(code),
   writeError: (text) => process.stderr.write(text),
   createLogger: (name, level) => createLogger({ name, level }),
-  createMetrics: () => createMetrics(),
+  metricsOptions: {},
 };
 
 /**
@@ -77,7 +81,10 @@ const nodeHost: ProcessHost = {
  * (bounded by `shutdownTimeoutMs`), then exits 0; a second one exits at once.
  * Resolves once `start` has settled (the process then lives on its handles).
  */
-export async function runProcess<C extends ProcessSettings>(spec: ProcessSpec<C>, host: ProcessHost = nodeHost): Promise<void> {
+export async function runProcess<C extends ProcessSettings, M extends ProcessMetrics>(
+  spec: ProcessSpec<C, M>,
+  host: ProcessHost = nodeHost,
+): Promise<void> {
   let config: C;
   try {
     config = spec.loadConfig();
@@ -87,7 +94,7 @@ export async function runProcess<C extends ProcessSettings>(spec: ProcessSpec<C>
     return;
   }
   const log = host.createLogger(spec.name, config.logLevel);
-  const metrics = host.createMetrics();
+  const metrics = spec.createMetrics(host.metricsOptions);
   const shutdown = new ShutdownManager(log, config.shutdownTimeoutMs);
   let exited = false;
   const exit = (code: number) => {
@@ -106,7 +113,7 @@ export async function runProcess<C extends ProcessSettings>(spec: ProcessSpec<C>
   host.onSignal('SIGTERM', () => stop('SIGTERM'));
   host.onSignal('SIGINT', () => stop('SIGINT'));
 
-  const context: ProcessContext<C> = {
+  const context: ProcessContext<C, M> = {
     config,
     log,
     metrics,

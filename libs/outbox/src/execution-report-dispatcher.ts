@@ -3,7 +3,7 @@ import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
 import type { ReportBroadcaster } from '@execn/notifications';
-import type { Metrics } from '@execn/observability';
+import type { WorkerMetrics } from '@execn/observability';
 import { mailJobId, mailJobIdFor, orderSummaryJobId, outboxJobEvents, outboxJobId, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
 import { addMailJobs, groupMailJobs, type MailJobSpec } from './add-jobs';
 import { completeEventDispatch, type CompletedDispatch, type DispatchOutcome } from './complete-event-dispatch';
@@ -19,7 +19,7 @@ export interface ExecutionReportDispatcherOptions {
   broadcaster: ReportBroadcaster;
   mailQueue: Queue;
   mailJobOptions: JobsOptions;
-  metrics: Metrics;
+  metrics: WorkerMetrics;
   log: Logger;
 }
 

@@ -3,7 +3,7 @@ import type pLimit from 'p-limit';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import { describeSmtpError, isPermanentSmtpError, sendOrderSummaryMail, type SmtpPool } from '@execn/notifications';
-import type { Metrics } from '@execn/observability';
+import type { WorkerMetrics } from '@execn/observability';
 import { orderSummaryJobSchema } from '@execn/queues';
 import { formOrderSummary } from './form-order-summary';
 import { recordSummaryOutcome } from './record-summary-outcome';
@@ -15,7 +15,7 @@ export interface OrderSummaryMailerOptions {
   mailFrom: string;
   sendTimeoutMs: number;
   sending: pLimit.Limit;
-  metrics: Metrics;
+  metrics: WorkerMetrics;
   log: Logger;
 }
 

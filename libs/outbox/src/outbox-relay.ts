@@ -1,7 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
-import type { Metrics, ProgressMonitor } from '@execn/observability';
+import type { PollerMetrics, ProgressMonitor } from '@execn/observability';
 import { addOutboxJobs } from './add-jobs';
 import { claimPendingEvents } from './claim-pending-events';
 import type { OutboxReconciler } from './outbox-reconciler';
@@ -15,7 +15,7 @@ export interface OutboxRelayOptions {
   jobOptions: JobsOptions;
   reconciler: OutboxReconciler;
   log: Logger;
-  metrics: Metrics;
+  metrics: PollerMetrics;
   progress?: ProgressMonitor;
   batchSize: number;
   /** Events one outbox job carries at most (OUTBOX_JOB_MAX_EVENTS). */

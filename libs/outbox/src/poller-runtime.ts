@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ConfigOf } from '@execn/config';
 import { OUTBOX_NOTIFY_CHANNEL, createDatabase } from '@execn/db';
-import { ProgressMonitor, type Metrics } from '@execn/observability';
+import { ProgressMonitor, type PollerMetrics } from '@execn/observability';
 import { pipelineDatabaseUrl } from './pipeline-database-url';
 import { OutboxReconciler } from './outbox-reconciler';
 import { OutboxRelay } from './outbox-relay';
@@ -43,7 +43,7 @@ export const POLLER_CONFIG_BLOCKS = ['process', 'database', 'redis', 'outbox', '
 export type PollerConfig = ConfigOf<(typeof POLLER_CONFIG_BLOCKS)[number]>;
 
 /** Wires and starts the relay (claim → addBulk, NOTIFY wake-ups, poll fallback) and its reconciliation. */
-export async function startOutboxPoller(config: PollerConfig, log: Logger, metrics: Metrics): Promise<OutboxPoller> {
+export async function startOutboxPoller(config: PollerConfig, log: Logger, metrics: PollerMetrics): Promise<OutboxPoller> {
   const database = createDatabase(pipelineDatabaseUrl(config.databaseUrl), {
     // The relay's statements run one after another, plus the reconciliation's and the gauges': 4 is plenty.
     max: Math.min(config.databasePoolSize, 4),

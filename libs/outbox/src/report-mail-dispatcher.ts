@@ -4,7 +4,7 @@ import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import type { ExecutionReport } from '@execn/contracts';
 import { describeSmtpError, isPermanentSmtpError, sendReportMail, type SmtpPool } from '@execn/notifications';
-import type { Metrics } from '@execn/observability';
+import type { WorkerMetrics } from '@execn/observability';
 import { ORDER_SUMMARY_JOB_NAME, mailJobEvents, mailJobSchema, type MailJob } from '@execn/queues';
 import type { EventRef } from './event-ref';
 import { loadMailContexts, type MailContext } from './load-mail-contexts';
@@ -25,7 +25,7 @@ export interface ReportMailDispatcherOptions {
    * of sends that time out waiting for a connection.
    */
   maxConcurrentSends: number;
-  metrics: Metrics;
+  metrics: WorkerMetrics;
   log: Logger;
 }
 

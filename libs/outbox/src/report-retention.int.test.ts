@@ -2,7 +2,7 @@ import pino from 'pino';
 import { ReplayHorizonError } from '@execn/contracts';
 import { loadConfig } from '@execn/config';
 import { listReportsSince } from '@execn/db';
-import { createMetrics } from '@execn/observability';
+import { createPollerMetrics } from '@execn/observability';
 import {
   ageReports,
   createTestDatabase,
@@ -151,11 +151,11 @@ describe('report retention', () => {
     const acc = await accountWithReports(2);
     await ageReports(db.sql, acc, [1, 2], { ageMs: 31 * DAY_MS });
     const env = { DATABASE_URL: db.url, QUEUE_PREFIX: uniquePrefix('ret'), LOG_LEVEL: 'silent', ENABLE_NOTIFY: 'false' };
-    const keepAll = await startOutboxPoller(loadConfig({ ...env, REPORT_RETENTION_DAYS: '0' }), log, createMetrics({ defaultMetrics: false }));
+    const keepAll = await startOutboxPoller(loadConfig({ ...env, REPORT_RETENTION_DAYS: '0' }), log, createPollerMetrics({ defaultMetrics: false }));
     await keepAll.relay.relayOnce();
     await keepAll.close();
     expect(await keptSeqs(acc)).toEqual([1, 2]);
-    const metrics = createMetrics({ defaultMetrics: false });
+    const metrics = createPollerMetrics({ defaultMetrics: false });
     const poller = await startOutboxPoller(loadConfig({ ...env, REPORT_RETENTION_DAYS: '30' }), log, metrics);
     try {
       await waitFor(async () => (await keptSeqs(acc)).length === 0, 5_000, 'old reports deleted by the poller');

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { AppDeps } from '../deps';
-import { orderRateLimit } from '../middleware/order-rate-limit';
+import { orderRateLimit, type OrderRateLimiter } from '../middleware/order-rate-limit';
 import { route, type Handler } from './handler';
 
 /** Error codes a route may answer besides the ones every authenticated route may (401, 500, 503 `unavailable`). */
@@ -56,12 +56,11 @@ export interface RouteGroup {
   routes: ApiRoute[];
 }
 
-/** The Express router of a group (its guard is mounted by `createApp`). */
-export function groupRouter(deps: AppDeps, group: RouteGroup): Router {
+/** The Express router of a group (its guard is mounted by `createApp`); `orderRate` absent = no rate limit. */
+export function groupRouter(deps: AppDeps, group: RouteGroup, orderRate?: OrderRateLimiter): Router {
   const router = Router();
   // Reads cost no transaction and no report: only place and cancel are limited.
-  const limit: RequestHandler[] =
-    deps.orderRateLimitPerSecond === undefined ? [] : [orderRateLimit(deps.orderRateLimitPerSecond)];
+  const limit: RequestHandler[] = orderRate === undefined ? [] : [orderRateLimit(orderRate)];
   for (const r of group.routes) router[r.method](r.path, ...(r.rateLimited ? limit : []), route(deps, r.handler));
   return router;
 }

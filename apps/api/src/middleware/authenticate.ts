@@ -8,27 +8,34 @@ const PRINCIPAL = 'principal';
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Remembers tokens that verified, until their `exp`: a token string is
- * immutable, so its signature and claims never need checking twice, and an
- * HMAC plus JSON parsing per order is a measurable share of the api's CPU.
- * Expiry is still checked on every use. Bounded: cleared when full.
+ * Verifies bearer tokens (HS256, expiry, claims) and remembers those that
+ * verified, until their `exp`: a token string is immutable, so its signature
+ * and claims never need checking twice, and an HMAC plus JSON parsing per
+ * order is a measurable share of the api's CPU. Expiry is still checked on
+ * every use. Bounded: cleared when full. One per app, shared by
+ * `authenticate` and the early order rate check.
  */
-class VerifiedTokens {
+export class TokenVerifier {
   private readonly entries = new Map<string, Principal>();
 
-  get(token: string): Principal | undefined {
-    const principal = this.entries.get(token);
-    if (principal === undefined) return undefined;
-    if (principal.exp * 1000 <= Date.now()) {
-      this.entries.delete(token);
+  constructor(private readonly jwtSecret: string) {}
+
+  /** The principal of an `Authorization` header, or undefined when it carries no valid token. */
+  async principalOf(authorization: string | undefined): Promise<Principal | undefined> {
+    const token = bearerToken(authorization);
+    if (token === undefined) return undefined;
+    const known = this.entries.get(token);
+    if (known !== undefined && known.exp * 1000 > Date.now()) return known;
+    if (known !== undefined) this.entries.delete(token);
+    let principal: Principal;
+    try {
+      principal = await verifyToken(this.jwtSecret, token);
+    } catch {
       return undefined;
     }
-    return principal;
-  }
-
-  set(token: string, principal: Principal): void {
     if (this.entries.size >= CACHE_MAX_ENTRIES) this.entries.clear();
     this.entries.set(token, principal);
+    return principal;
   }
 }
 
@@ -37,19 +44,10 @@ class VerifiedTokens {
  * (missing, malformed, expired, forged) the answer is the same 401, so a
  * caller learns nothing about which check failed.
  */
-export function authenticate(jwtSecret: string) {
-  const verified = new VerifiedTokens();
+export function authenticate(tokens: TokenVerifier) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const token = bearerToken(req.headers.authorization);
-    let principal = token === undefined ? undefined : verified.get(token);
-    if (principal === undefined) {
-      try {
-        principal = await verifyToken(jwtSecret, token);
-      } catch {
-        throw new ApiError(401, 'unauthorized', 'A valid bearer token is required');
-      }
-      verified.set(token!, principal);
-    }
+    const principal = await tokens.principalOf(req.headers.authorization);
+    if (principal === undefined) throw new ApiError(401, 'unauthorized', 'A valid bearer token is required');
     res.locals[PRINCIPAL] = principal;
     next();
   };

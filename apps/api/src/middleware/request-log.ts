@@ -4,6 +4,9 @@ import { Histogram, type Registry } from 'prom-client';
 
 const METRIC = 'http_request_duration_seconds';
 
+/** `res.locals` key a middleware that answers before any route sets to the route pattern it answered for. */
+export const ROUTE_LABEL = 'routeLabel';
+
 /** The api's request duration histogram, registered once per registry. */
 function requestHistogram(registry: Registry): Histogram<'method' | 'route' | 'status'> {
   const existing = registry.getSingleMetric(METRIC);
@@ -39,6 +42,7 @@ export function mountedAt(pattern: string): RequestHandler {
  * router mounted at the root after it cannot match a path under that prefix.
  */
 export function routeLabel(req: Request, res: Response): string {
+  if (typeof res.locals[ROUTE_LABEL] === 'string') return res.locals[ROUTE_LABEL];
   const path: unknown = req.route?.path;
   if (path === undefined) return 'unmatched';
   const mount = typeof res.locals.routeMount === 'string' ? res.locals.routeMount : '';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { signToken, type Role } from '@execn/auth';
-import { createLogger, createMetrics } from '@execn/observability';
+import { createApiMetrics, createLogger } from '@execn/observability';
 import { OrderBatcher, type OrderBatcherOptions } from '@execn/orders';
 import { createTestDatabase, type TestDatabase } from '@execn/testing';
 import type { Express } from 'express';
@@ -44,7 +44,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     db,
     redis,
     log,
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics: createApiMetrics({ defaultMetrics: false }),
     jwtSecret: TEST_JWT_SECRET,
     orders,
     orderRateLimitPerSecond: options.orderRateLimitPerSecond,

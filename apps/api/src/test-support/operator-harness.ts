@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { signToken, type Role } from '@execn/auth';
-import { createLogger, createMetrics, type Metrics } from '@execn/observability';
+import { createApiMetrics, createLogger, type ApiMetrics } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '@execn/testing';
 import type { TraderPageOptions } from '@execn/trader-page';
@@ -31,7 +31,7 @@ export interface OperatorHarness {
   db: TestDatabase;
   prefix: string;
   url: string;
-  metrics: Metrics;
+  metrics: ApiMetrics;
   operator: OperatorQueues;
   token(accountId: string, role?: Role): Promise<string>;
   /** fetch with optional bearer token (or raw Authorization header) and JSON body; JSON parsed when it is JSON. */
@@ -48,7 +48,7 @@ export async function startOperatorHarness(options: OperatorHarnessOptions = {})
   redis.on('error', () => undefined);
   const operator = openOperatorQueues({ redis: { mode: 'standalone', url: REDIS_URL }, queuePrefix: prefix }, log);
   const orders = new OrderBatcher(db.sql, { maxBatch: 16 });
-  const metrics = createMetrics({ defaultMetrics: false });
+  const metrics = createApiMetrics({ defaultMetrics: false });
   const app = createApp({
     db,
     redis,

@@ -2,7 +2,7 @@ import { signToken } from '@execn/auth';
 import { connectTrader, type TraderConnection } from '@execn/client';
 import { loadConfig } from '@execn/config';
 import type { ExecutionReport } from '@execn/contracts';
-import { createLogger, createMetrics } from '@execn/observability';
+import { createLogger, createPollerMetrics, createWorkerMetrics } from '@execn/observability';
 import { startOutboxPoller, type OutboxPoller } from '@execn/outbox';
 import {
   PrivateRedisCluster,
@@ -81,9 +81,8 @@ export class ClusterStack {
     this.apiUrl = `http://127.0.0.1:${api.port}`;
     this.wsUrls = [ws1, ws2].map((w) => `http://127.0.0.1:${w.port}`);
     const config = loadConfig(this.env);
-    const metrics = createMetrics({ defaultMetrics: false });
-    this.poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: config.logLevel }), metrics);
-    this.worker = startWorkerApp(config, createLogger({ name: 'worker', level: config.logLevel }), metrics);
+    this.poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: config.logLevel }), createPollerMetrics({ defaultMetrics: false }));
+    this.worker = startWorkerApp(config, createLogger({ name: 'worker', level: config.logLevel }), createWorkerMetrics({ defaultMetrics: false }));
     return this;
   }
 

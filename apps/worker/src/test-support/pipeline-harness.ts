@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '@execn/config';
-import { createLogger, createMetrics, type Metrics } from '@execn/observability';
+import { createLogger, createPollerMetrics, createWorkerMetrics, type PollerMetrics, type WorkerMetrics } from '@execn/observability';
 import { Queue } from 'bullmq';
 import { OutboxReconciler, RedisEpoch, outboxEpochKey, startOutboxPoller, type OutboxPoller } from '@execn/outbox';
 import { QUEUE_NAMES, mailJobOptions } from '@execn/queues';
@@ -28,7 +28,10 @@ export class PipelineHarness {
   sink = new SmtpSink();
   sockets!: SocketTestServer;
   prefix = uniquePrefix('pipe');
-  metrics: Metrics = createMetrics({ defaultMetrics: false });
+  /** The in-process workers' metrics (as a worker process's registry). */
+  metrics: WorkerMetrics = createWorkerMetrics({ defaultMetrics: false });
+  /** The in-process pollers' metrics (as a poller process's registry). */
+  pollerMetrics: PollerMetrics = createPollerMetrics({ defaultMetrics: false });
   private pollers: OutboxPoller[] = [];
   private workers: WorkerApp[] = [];
 
@@ -78,7 +81,7 @@ export class PipelineHarness {
 
   async startPoller(extra: Record<string, string> = {}): Promise<OutboxPoller> {
     const config = this.config(extra);
-    const poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: config.logLevel }), this.metrics);
+    const poller = await startOutboxPoller(config, createLogger({ name: 'poller', level: config.logLevel }), this.pollerMetrics);
     this.pollers.push(poller);
     return poller;
   }
@@ -119,11 +122,14 @@ export class PipelineHarness {
       from notification_deliveries where event_id = ${eventId} order by channel`;
   }
 
+  /** A metric's value summed over the pollers' and the workers' registries (as over their processes). */
   async metricValue(name: string, labels: Record<string, string> = {}): Promise<number> {
     // Histograms list their _count/_sum/_bucket series under the base name.
     const base = name.replace(/_(count|sum|bucket)$/, '');
-    const metric = (await this.metrics.registry.getMetricsAsJSON()).find((m) => m.name === base);
-    const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+    const metrics = [...(await this.metrics.registry.getMetricsAsJSON()), ...(await this.pollerMetrics.registry.getMetricsAsJSON())];
+    const values = metrics
+      .filter((m) => m.name === base)
+      .flatMap((m) => m.values as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>);
     return values
       .filter((v) => (v.metricName ?? base) === name)
       .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))

@@ -13,9 +13,18 @@ export const orderIdPayloadSchema = z.object({ orderId: z.string().min(1).max(64
  * `not_found`, so a trader cannot probe which order ids exist. A socket holds
  * at most `maxSubscriptionsPerSocket` order rooms (joined or being checked):
  * one more acks `too_many_subscriptions` without a query.
+ *
+ * A socket's ownership checks run one at a time, the others waiting their
+ * turn in the node (at most the cap, counted as being checked): a socket that
+ * floods `subscribe` holds at most one PostgreSQL connection of the node's
+ * pool, so the other traders' reads are never queued behind hundreds of its
+ * own (issue 11: a flood does not reach PostgreSQL faster than the node serves
+ * the others). An id that is not a UUID is refused without a query.
  */
 export function registerSubscribe(socket: WsSocket, deps: HandlerDeps): void {
   let checking = 0;
+  // The tail of this socket's ownership checks: each starts when the previous one has ended.
+  let turn: Promise<unknown> = Promise.resolve();
   const subscriptions = () => [...socket.rooms].filter((room) => room.startsWith(orderRoom(''))).length;
   socket.on('subscribe', async (payload, ack) => {
     const reply = ackOf<{ ok: true } | RefusalAck>(ack);
@@ -27,7 +36,7 @@ export function registerSubscribe(socket: WsSocket, deps: HandlerDeps): void {
     }
     checking++;
     try {
-      const owner = await findOrderOwner(deps.sql, orderId);
+      const owner = await (turn = turn.then(() => findOrderOwner(deps.sql, orderId), () => findOrderOwner(deps.sql, orderId)));
       if (owner !== socket.data.principal.accountId) return reply({ ok: false, error: 'not_found' });
       await socket.join(orderRoom(orderId));
       reply({ ok: true });

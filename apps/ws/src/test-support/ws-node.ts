@@ -5,8 +5,9 @@ import { signToken } from '@execn/auth';
 import { loadConfig } from '@execn/config';
 import type { ClientToServerEvents, ServerToClientEvents } from '@execn/contracts';
 import type { Database } from '@execn/db';
-import { createMetrics } from '@execn/observability';
+import { createWsMetrics, type WsMetrics } from '@execn/observability';
 import { closeRedisClient, createRedisClient, socketIoAdapterKey } from '@execn/queues';
+import { startAppProcess, type AppProcess } from '@execn/testing';
 import { createWsServer, type WsServer, type WsServerDeps } from '../server';
 
 export const TEST_JWT_SECRET = 'test-secret-for-ws-integration-0123456789abcdef';
@@ -16,7 +17,7 @@ export const silentLog = pino({ level: 'silent' });
 /** A ws node on a free loopback port, in this process. */
 export interface TestWsNode {
   server: WsServer;
-  metrics: ReturnType<typeof createMetrics>;
+  metrics: WsMetrics;
   url: string;
   close(): Promise<void>;
 }
@@ -26,7 +27,7 @@ export async function startWsNode(
   database: Pick<Database, 'sql' | 'ping'>,
   ws: Partial<WsServerDeps['config']['ws']> = {},
 ): Promise<TestWsNode> {
-  const metrics = createMetrics({ defaultMetrics: false });
+  const metrics = createWsMetrics({ defaultMetrics: false });
   const server = createWsServer({
     config: {
       redis: { mode: 'standalone', url: REDIS_URL },
@@ -42,6 +43,15 @@ export async function startWsNode(
   // No host: the server's own default (loopback) is what http-surface.int.test checks.
   const port = await server.listen(0);
   return { server, metrics, url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/** A ws node in a process of its own (its RSS, CPU and event loop its own), on a free port. */
+export type WsChild = AppProcess & { url: string };
+
+export async function spawnWsChild(databaseUrl: string, queuePrefix: string, extra: Record<string, string> = {}): Promise<WsChild> {
+  const env = { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '4', REDIS_URL, QUEUE_PREFIX: queuePrefix, JWT_SECRET: TEST_JWT_SECRET, WS_PORT: '0', ...extra };
+  const node = await startAppProcess('ws', env, /"msg":"ws node listening"/, 20_000);
+  return { ...node, url: `http://127.0.0.1:${node.port}` };
 }
 
 export type RawClient = Socket<ServerToClientEvents, ClientToServerEvents>;
