@@ -202,8 +202,13 @@ describe('mail delivery against a real SMTP server', () => {
     const jobId = await jobOf(ids[0]!);
     expect(new Set(await Promise.all(ids.map((id) => mailJobIdOf(h.db.sql, id))))).toEqual(new Set([jobId]));
     await waitFor(() => ids.every((id) => mailsOf(id).length >= 1), 30_000, 'the 60 mails');
-    const deliveries = await h.db.sql<{ attempts: number; status: string }[]>`
+    // The sink sees a mail before the worker records its outcome (recorded per batch after the sends): wait for
+    // every outcome, then each must be one attempt that succeeded (a send that timed out would be retried).
+    const outcomes = () => h.db.sql<{ attempts: number; status: string }[]>`
       select attempts, status from notification_deliveries where channel = 'mail' and event_id = any(${ids}::bigint[])`;
+    await waitFor(async () => (await outcomes()).every((d) => d.status !== 'pending'), 10_000, 'the 60 outcomes recorded');
+    const deliveries = await outcomes();
+    expect(deliveries).toHaveLength(60);
     expect(deliveries.filter((d) => d.status !== 'sent' || d.attempts !== 1)).toEqual([]);
     expect(ids.map((id) => mailsOf(id).length)).toEqual(ids.map(() => 1));
   }, 60_000);
