@@ -99,8 +99,12 @@ it('keeps another trader’s pings and subscribes fast while one account floods 
   expect([...acks.keys()].filter((k) => k !== 'not_found' && k !== 'rate_limited')).toEqual([]);
   expect(acks.get('not_found')).toBeGreaterThan(0);
   const sorted = (ms: number[]) => [...ms].sort((a, b) => a - b);
-  // Wide margins: 2 shared cores, the flood's clients in this process.
-  expect(pct(sorted(busy.pings), 0.99)).toBeLessThan(Math.max(100, 3 * pct(sorted(quiet.pings), 0.99)));
-  expect(pct(sorted(busy.subscribes), 0.5)).toBeLessThan(Math.max(50, 4 * pct(sorted(quiet.subscribes), 0.5)));
+  // Wide margins: 2 shared cores, the flood's clients in this process. The median tells the two designs apart
+  // (concurrent reads: pings p50 ~190 ms; one read at a time per socket: 11-30 ms); the p99 of ~30 pings is
+  // their maximum, which one pause of the shared machine sets (145 ms seen in a CI run), so it only bounds.
+  expect(pct(sorted(busy.pings), 0.5)).toBeLessThan(Math.max(60, 5 * pct(sorted(quiet.pings), 0.5)));
+  expect(pct(sorted(busy.pings), 0.99)).toBeLessThan(Math.max(300, 3 * pct(sorted(quiet.pings), 0.99)));
+  // Subscribes: ~255 ms at the median with concurrent reads, 16-30 ms with one at a time.
+  expect(pct(sorted(busy.subscribes), 0.5)).toBeLessThan(Math.max(100, 4 * pct(sorted(quiet.subscribes), 0.5)));
   expect(calm.connected).toBe(true);
 }, 60_000);
