@@ -100,6 +100,12 @@ describe('Redis faults under a steady load', () => {
       await waitFor(() => trader.reports.length > seenBefore + 100, 20_000, 'reports on the socket after the fault');
       const socketBackMs = Date.now() - recoveredAt;
       await sleep(3_000);
+      // While the load still runs. A loop whose blocking BZPOPMIN went down with Redis may wait for BullMQ's own
+      // watchdog (drainDelay 5 s + 1 s) before it fetches again, while the other loops carry the load: seen once
+      // in CI as 0/37/38 jobs 3.6 s after a restart. Stuck for good is what fails here.
+      await waitFor(() => completedAfter.every((n) => n > 0), 15_000, 'every BullMQ worker completing jobs again').catch((err: Error) => {
+        throw new Error(`${err.message}: jobs per worker after the fault ${completedAfter.join('/')}`);
+      });
       const achieved = await load.stop();
       expect(achieved).toBeGreaterThanOrEqual(RATE_PER_SECOND * 0.9);
       const ids = (await h.db.sql<{ id: string }[]>`select id::text from outbox_events order by seq`).map((r) => r.id);
@@ -164,7 +170,6 @@ describe('Redis faults under a steady load', () => {
       expect(socketDuplicates).toBeLessThanOrEqual(Math.ceil(ids.length * 0.02));
       expect(mailDuplicates).toBeLessThanOrEqual(Math.ceil(ids.length * 0.02));
       expect(worker.live()).toBe(true);
-      expect(completedAfter.every((n) => n > 0)).toBe(true);
     } finally {
       await load?.stop(); // a no-op once stopped; after a failure, no insert runs into a dropped database
       await h.close();
