@@ -4,7 +4,9 @@ import type { ConfigOf } from '@execn/config';
 import { createDatabase } from '@execn/db';
 import type { ApiMetrics, Logger } from '@execn/observability';
 import { OrderBatcher } from '@execn/orders';
-import { closeRedisClient, createRedisClient } from '@execn/queues';
+import { QUEUE_NAMES, closeRedisClient, createRedisClient, outboxJobOptions } from '@execn/queues';
+import { QueueHandOff } from '@execn/outbox';
+import { Queue } from 'bullmq';
 import { openOperatorQueues } from './admin/operator-queues';
 import { Counter, Histogram } from 'prom-client';
 import { createApp } from './app';
@@ -41,7 +43,24 @@ export async function startApiServer(config: ApiConfig, log: Logger, metrics: Ap
     labelNames: ['reason'],
     registers: [metrics.registry],
   });
+  // The order transactions' outbox jobs, added by this process after each commit (`QueueHandOff`). Its own
+  // connection, failing fast: while Redis is away or hangs, the rows go back to the relay instead of waiting here.
+  const handOffRedis = config.outbox.directEnqueue
+    ? createRedisClient(config.redis, log, 'api-outbox', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 })
+    : undefined;
+  const handOffQueue = handOffRedis && new Queue(QUEUE_NAMES.outbox, { connection: handOffRedis, prefix: config.queuePrefix });
+  handOffQueue?.on('error', (err) => log.debug({ err }, 'outbox hand-off queue error'));
+  const handOff =
+    handOffQueue &&
+    new QueueHandOff({
+      sql: db.sql,
+      queue: handOffQueue,
+      jobOptions: outboxJobOptions(config.outbox.attempts),
+      eventsPerJob: config.outbox.jobMaxEvents,
+      log,
+    });
   const orders = new OrderBatcher(db.sql, {
+    handOff,
     maxBatch: config.orderBatchMax,
     maxConcurrent,
     notify: config.outbox.notify,
@@ -82,6 +101,9 @@ export async function startApiServer(config: ApiConfig, log: Logger, metrics: Ap
         server.closeIdleConnections();
         await closed;
         await orders.idle();
+        await handOff?.idle();
+        await handOffQueue?.close();
+        if (handOffRedis) await closeRedisClient(handOffRedis);
         await closeRedisClient(redis);
         await operator.close();
         await db.close();

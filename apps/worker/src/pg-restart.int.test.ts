@@ -1,9 +1,8 @@
 import { signToken } from '@execn/auth';
-import { connectTrader, type TraderConnection } from '@execn/client';
-import type { ExecutionReport } from '@execn/contracts';
 import { PrivatePostgres, acquireLoadTestLock, insertAccount, startAppProcess, waitFor, type AppProcess } from '@execn/testing';
 import { OrderFlow } from './test-support/order-flow';
 import { PipelineHarness } from './test-support/pipeline-harness';
+import { connectSdkTrader as connect, type SdkTrader as Trader } from './test-support/sdk-trader';
 
 const JWT_SECRET = 'pg-restart-secret-0123456789-0123456789-0123';
 /** The longest an order request may take, PostgreSQL down or not. */
@@ -28,28 +27,6 @@ async function waitForStatus(url: string, want: number, timeoutMs: number, why: 
   } catch (err) {
     throw new Error(`${(err as Error).message} (last answer: ${last})`);
   }
-}
-
-/** A trader's SDK connection and every report it handed over. */
-interface Trader {
-  connection: TraderConnection;
-  reports: Map<string, ExecutionReport>;
-  arrivedAt: Map<string, number>;
-  seqs: number[];
-}
-
-function connect(url: string, token: string): Trader {
-  const trader: Trader = { reports: new Map(), arrivedAt: new Map(), seqs: [], connection: undefined as unknown as TraderConnection };
-  trader.connection = connectTrader({
-    url,
-    token,
-    onReport: (r) => {
-      trader.reports.set(r.eventId, r);
-      trader.arrivedAt.set(r.eventId, Date.now());
-      trader.seqs.push(r.seq);
-    },
-  });
-  return trader;
 }
 
 describe('PostgreSQL restarted (fast shutdown, start again) while orders flow', () => {
@@ -88,6 +65,9 @@ describe('PostgreSQL restarted (fast shutdown, start again) while orders flow', 
       POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
       // No lease expiry (and so no reconciler wake-up) within the test: only NOTIFY wakes the relay.
       OUTBOX_LEASE_MS: '120000',
+      // The relay's LISTEN is what this test checks: the api leaves its reports to the relay instead of adding
+      // their jobs itself (see outbox-hand-off.int.test.ts for that path).
+      OUTBOX_DIRECT_ENQUEUE: 'false',
       MAIL_ATTEMPTS: '12',
       MAIL_BACKOFF_MS: '200',
     }) as Record<string, string>;

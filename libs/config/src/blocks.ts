@@ -138,6 +138,7 @@ const outboxBlock = z
     OUTBOX_LEASE_MS: int(60_000, 1_000, 3_600_000),
     OUTBOX_ATTEMPTS: int(10, 1, 100),
     ENABLE_NOTIFY: bool(true),
+    OUTBOX_DIRECT_ENQUEUE: bool(true),
     // Processed execution reports older than this are deleted by the pollers; 0 keeps everything.
     REPORT_RETENTION_DAYS: int(30, 0, 36_500),
   })
@@ -149,6 +150,8 @@ const outboxBlock = z
       leaseMs: e.OUTBOX_LEASE_MS,
       attempts: e.OUTBOX_ATTEMPTS,
       notify: e.ENABLE_NOTIFY,
+      /** The api adds the jobs of its order transactions' outbox rows itself, after the commit (the relay takes the rest). @default true */
+      directEnqueue: e.OUTBOX_DIRECT_ENQUEUE,
       /** How often the reconciliation looks for events whose job vanished: a quarter of the lease, 250 ms to 5 s. */
       reconcileIntervalMs: Math.min(Math.max(Math.floor(e.OUTBOX_LEASE_MS / 4), 250), 5_000),
       /** Days a processed execution report is kept (the replay horizon); 0 keeps everything. @default 30 */

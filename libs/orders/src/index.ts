@@ -16,6 +16,6 @@ export {
   type PlaceOrderInput,
 } from './place-order-input';
 export type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
-export type { PersistOptions } from './persist-changes';
+export type { HandedOffEvent, OutboxHandOff, PersistOptions } from './persist-changes';
 export { lockSymbol, SYMBOL_LOCK_CLASS } from './symbol-lock';
 export { parseUnits } from './decimal-units';

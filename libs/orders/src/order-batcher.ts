@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '@execn/db';
 import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
 import type { PlaceOrderInput } from './place-order-input';
 import { placeOrders } from './place-orders';
+import type { OutboxHandOff } from './persist-changes';
 
 /** Options of `OrderBatcher`. */
 export interface OrderBatcherOptions {
@@ -14,6 +15,8 @@ export interface OrderBatcherOptions {
   maxConcurrent?: number;
   /** NOTIFY the outbox relay once per transaction. @default true */
   notify?: boolean;
+  /** Hand each transaction's outbox rows to the queue after its commit (`PersistOptions.handOff`); absent: the relay moves them. */
+  handOff?: OutboxHandOff;
   /**
    * Most orders waiting for a transaction (not yet taken into one); one more is
    * refused at once with `DomainError` `overloaded`, before anything is written.
@@ -205,7 +208,7 @@ export class OrderBatcher {
   }
 
   private async run(batch: Job[]): Promise<void> {
-    const persist = { notify: this.options.notify ?? true };
+    const persist = { notify: this.options.notify ?? true, handOff: this.options.handOff };
     let outcomes: PlaceOutcome[];
     try {
       outcomes = await placeOrders(this.sql, batch.map((j) => j.request), persist);

@@ -1,4 +1,5 @@
-import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
+import { randomBytes } from 'node:crypto';
+import { EXECUTION_REPORT_EVENT, type ExecutionReport, type MailPreference } from '@execn/contracts';
 import { OUTBOX_NOTIFY_CHANNEL } from '@execn/db';
 import { formatDecimal } from '@execn/matching';
 import type { ReservedSql } from 'postgres';
@@ -9,8 +10,32 @@ import type { Committer } from './pipelined-transaction';
 
 /** Options of the write step. */
 export interface PersistOptions {
-  /** Wake the outbox relay with one NOTIFY per transaction. @default true */
+  /** Wake the outbox relay with one NOTIFY per transaction (rows written `pending`). @default true */
   notify?: boolean;
+  /**
+   * Hand the transaction's outbox rows to the queue after the commit instead of leaving them to the relay
+   * (`OutboxHandOff`): the rows are written `enqueued`, in jobs of at most `eventsPerJob`, no NOTIFY is sent,
+   * and `handOff` is called with them once the transaction has committed.
+   */
+  handOff?: OutboxHandOff;
+}
+
+/** An outbox row written `enqueued` by the order transaction, as its job is to carry it (see `ClaimedEvent`). */
+export interface HandedOffEvent {
+  eventId: string;
+  generation: number;
+  type: string;
+  payload: Record<string, unknown>;
+  jobId: string;
+  mailMode: MailPreference | null;
+}
+
+/** Where an order transaction hands its outbox rows once committed (implemented in `@execn/outbox`). */
+export interface OutboxHandOff {
+  /** Events one job carries at most (OUTBOX_JOB_MAX_EVENTS). */
+  eventsPerJob: number;
+  /** Called after the commit with the rows the transaction wrote `enqueued`; must not throw. */
+  enqueue(events: HandedOffEvent[]): void;
 }
 
 /**
@@ -49,6 +74,7 @@ export async function persistChanges(
   changes: Pick<BatchChanges, 'inserted' | 'updated' | 'trades' | 'reports'>,
   at: Date,
   options: PersistOptions = {},
+  handedOff?: HandedOffEvent[],
 ): Promise<Map<string, ExecutionReport[]>> {
   const counts = new Map<string, number>();
   const ordinals = changes.reports.map((p) => {
@@ -61,6 +87,9 @@ export async function persistChanges(
   // o: the report is one its own request answers with (not a fill a later batch-mate brought to its order).
   const reports = changes.reports.map((p, i) => ({ k: ordinals[i], o: p.originId === p.order.id, p: bodies[i] }));
   const stamp = at.toISOString();
+  const handOff = options.handOff;
+  // The job ids of a hand-off: unique per transaction, so a retried or re-added job never collides with another's.
+  const jobPrefix = handOff ? `evd-${randomBytes(6).toString('hex')}-` : null;
   const [result] = (await commit([
     tx<{ result: string }[]>`
       with locked as materialized (
@@ -110,27 +139,40 @@ export async function persistChanges(
         cross join lateral (select b.base + (r.e ->> 'k')::bigint as seq) s
       ),
       events as (
-        insert into outbox_events (type, order_id, account_id, seq, mail_mode, payload, created_at, updated_at)
+        insert into outbox_events (type, order_id, account_id, seq, mail_mode, payload, created_at, updated_at,
+                                   status, enqueued_at, job_id)
         select ${EXECUTION_REPORT_EVENT}, (n.e -> 'p' ->> 'orderId')::uuid, n.account_id, n.seq, n.mail_preference,
                (n.e -> 'p') || jsonb_build_object('seq', n.seq, 'execId', n.exec_id),
-               ${stamp}::timestamptz, ${stamp}::timestamptz
+               ${stamp}::timestamptz, ${stamp}::timestamptz,
+               case when ${jobPrefix}::text is null then 'pending' else 'enqueued' end,
+               case when ${jobPrefix}::text is null then null else ${stamp}::timestamptz end,
+               ${jobPrefix}::text || ((n.i - 1) / ${handOff?.eventsPerJob ?? 1}::int)
         from numbered n
         order by n.i
-        returning id, account_id, seq
+        returning id, account_id, seq, payload, mail_mode, job_id
       ),
       notified as (
-        select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '') where ${options.notify ?? true}::boolean
+        select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '') where ${(options.notify ?? true) && !handOff}::boolean
       )
       select json_build_object(
         'own', (select coalesce(json_object_agg(n.i, json_build_object('seq', n.seq, 'execId', n.exec_id, 'eventId', ev.id::text)), '{}')
                 from numbered n join events ev on ev.account_id = n.account_id and ev.seq = n.seq
                 where (n.e ->> 'o')::boolean),
-        'notified', (select count(*) from notified)
+        'notified', (select count(*) from notified),
+        'handedOff', (select json_agg(json_build_object('id', ev.id::text, 'payload', ev.payload, 'mailMode', ev.mail_mode,
+                                                        'jobId', ev.job_id) order by ev.id)
+                      from events ev where ${jobPrefix}::text is not null)
       )::text as result`,
   ])) as [{ result: string }[]];
 
   // Keyed by the report's 1-based position in `reports`; only the reports flagged `o`.
-  const written = JSON.parse(result[0]!.result) as { own: Record<string, { seq: number; execId: string; eventId: string }> };
+  const written = JSON.parse(result[0]!.result) as {
+    own: Record<string, { seq: number; execId: string; eventId: string }>;
+    handedOff: { id: string; payload: Record<string, unknown>; mailMode: MailPreference | null; jobId: string }[] | null;
+  };
+  for (const e of written.handedOff ?? []) {
+    handedOff?.push({ eventId: e.id, generation: 1, type: EXECUTION_REPORT_EVENT, payload: e.payload, jobId: e.jobId, mailMode: e.mailMode });
+  }
   const byOrder = new Map<string, ExecutionReport[]>();
   bodies.forEach((body, i) => {
     const own = written.own[i + 1];

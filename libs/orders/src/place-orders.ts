@@ -7,7 +7,7 @@ import { clientOrderIdKey, readBatchInputs } from './read-batch-inputs';
 import { pipelinedTransaction, type Committer } from './pipelined-transaction';
 import type { OrderRecord } from './order-record';
 import type { OrderResult, PlaceOutcome, PlaceRequest, Trader } from './order-result';
-import { persistChanges, type PersistOptions } from './persist-changes';
+import { persistChanges, type HandedOffEvent, type PersistOptions } from './persist-changes';
 import type { PlaceOrderInput } from './place-order-input';
 import { StoredBook } from './stored-book';
 import { lockSymbols } from './symbol-lock';
@@ -52,7 +52,11 @@ export async function placeOrders(
 ): Promise<PlaceOutcome[]> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await pipelinedTransaction(sql, (tx, commit) => placeInTransaction(tx, commit, requests, options));
+      const handedOff: HandedOffEvent[] = [];
+      const outcomes = await pipelinedTransaction(sql, (tx, commit) => placeInTransaction(tx, commit, requests, options, handedOff));
+      // Committed: only now may the jobs exist (a worker could otherwise run one for a row that was rolled back).
+      if (options.handOff && handedOff.length > 0) options.handOff.enqueue(handedOff);
+      return outcomes;
     } catch (err) {
       if (attempt < MAX_CONFLICT_RETRIES && isClientOrderIdConflict(err)) continue;
       throw err;
@@ -65,6 +69,7 @@ async function placeInTransaction(
   commit: Committer,
   requests: PlaceRequest[],
   options: PersistOptions,
+  handedOff: HandedOffEvent[],
 ): Promise<PlaceOutcome[]> {
   const at = new Date();
   const books = new Map(requests.map((r) => [r.input.symbol, new StoredBook(r.input.symbol)]));
@@ -99,7 +104,7 @@ async function placeInTransaction(
     const mine = records.filter((r) => r.symbol === symbol);
     if (mine.length > 0) mergeChanges(changes, await matchBatch(tx, book, instruments.get(symbol) ?? null, mine, at));
   }
-  const reports = await persistChanges(tx, commit, changes, at, options);
+  const reports = await persistChanges(tx, commit, changes, at, options, handedOff);
   return outcomes.map((o) => {
     if (!('id' in o)) return o;
     const failure = changes.failures.get(o.id);

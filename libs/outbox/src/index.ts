@@ -8,6 +8,7 @@ export { pipelineDatabaseUrl } from './pipeline-database-url';
 export { OutboxReconciler } from './outbox-reconciler';
 export { RedisEpoch, outboxEpochKey } from './redis-epoch';
 export { claimPendingEvents } from './claim-pending-events';
+export { QueueHandOff, type QueueHandOffOptions } from './outbox-hand-off';
 // Retention (the pollers run it; the retention benchmark drives it):
 export { ReportRetention, type ReportRetentionOptions, type RetentionPass } from './report-retention';
 // Admin operations (api): browse, inspect, requeue, stats.

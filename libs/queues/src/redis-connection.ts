@@ -8,7 +8,7 @@ export type RedisClient = Redis | Cluster;
 /** Per-connection settings a caller may change (the rest is the house default). */
 export type RedisClientOptions = Pick<
   RedisOptions,
-  'maxRetriesPerRequest' | 'enableOfflineQueue' | 'enableAutoPipelining' | 'lazyConnect' | 'connectTimeout'
+  'maxRetriesPerRequest' | 'enableOfflineQueue' | 'enableAutoPipelining' | 'lazyConnect' | 'connectTimeout' | 'commandTimeout'
 >;
 
 const retryStrategy = (times: number) => Math.min(times * 200, 2_000);

@@ -12,8 +12,9 @@ export interface OperatorQueues {
 
 /**
  * Opens the `outbox` and `mail` queues under `QUEUE_PREFIX` on one Redis
- * connection. The api never adds jobs (the poller does); it only reads them
- * and lets operators act on them in Bull Board.
+ * connection, for reading them and letting operators act on them in Bull
+ * Board (the api's own outbox jobs go through `QueueHandOff`, on a connection
+ * that fails fast).
  */
 export function openOperatorQueues(config: Pick<Config, 'redis' | 'queuePrefix'>, log: Logger): OperatorQueues {
   const connection = createRedisClient(config.redis, log, 'api-queues');
