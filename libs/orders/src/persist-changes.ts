@@ -59,7 +59,9 @@ export interface OutboxHandOff {
  * - `events` writes the outbox rows, each with its account's mail preference
  *   as `bump` read it under the lock (the worker decides the mail from it), and the statement returns the seq,
  *   execId and event id of each report its own request answers with;
- * - one NOTIFY wakes the relay.
+ * - one NOTIFY wakes the relay; or, with `handOff`, the rows are written
+ *   `enqueued` with their job ids and returned (into `handedOff`), for the
+ *   caller to add their jobs once the transaction has committed.
  *
  * The rows unpacked from JSON carry a LIMIT of their count: the planner would
  * otherwise assume 100 and, on a table without statistics (autovacuum off, or
@@ -87,7 +89,8 @@ export async function persistChanges(
   // o: the report is one its own request answers with (not a fill a later batch-mate brought to its order).
   const reports = changes.reports.map((p, i) => ({ k: ordinals[i], o: p.originId === p.order.id, p: bodies[i] }));
   const stamp = at.toISOString();
-  const handOff = options.handOff;
+  // Only a caller that collects the rows (`placeOrders`) can hand them off: any other writes them `pending`.
+  const handOff = handedOff ? options.handOff : undefined;
   // The job ids of a hand-off: unique per transaction, so a retried or re-added job never collides with another's.
   const jobPrefix = handOff ? `evd-${randomBytes(6).toString('hex')}-` : null;
   const [result] = (await commit([
