@@ -122,6 +122,11 @@ describe('the api hands its outbox jobs to Redis itself', () => {
       return committed.every((e) => m.has(e.id));
     }, 30_000, 'every report mailed');
     await waitFor(async () => (await h.statusCounts()).processed === committed.length, 15_000, 'every event processed');
+    // A report the api handed off reaches the socket as the row has it (the job carries the api's copy).
+    const rows = await h.db.sql<{ id: string; account_id: string; payload: Record<string, unknown> }[]>`
+      select id::text, account_id, payload from outbox_events where job_id like 'evd-%' order by id limit 200`;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(traderOf(row.account_id).reports.get(row.id)).toEqual({ ...row.payload, eventId: row.id });
     for (const [i, account] of [buyer.id, seller.id].entries()) {
       const mine = committed.filter((e) => e.account_id === account).length;
       expect([...new Set(traders[i]!.seqs)].sort((a, b) => a - b)).toEqual(Array.from({ length: mine }, (_, k) => k + 1));
