@@ -100,6 +100,7 @@ export function startWorkerApp(config: WorkerConfig, log: Logger, metrics: Worke
       broadcaster: overrides.broadcaster ?? new RedisReportBroadcaster(emitterRedis, socketIoAdapterKey(config.queuePrefix)),
       mailQueue,
       mailJobOptions: mailJobOptions(config.mail.attempts, config.mail.backoffMs),
+      markLingerMs: config.worker.markLingerMs,
       metrics,
       log,
     });

@@ -171,6 +171,9 @@ const workerBlock = z
     // BullMQ job lock and stalled-job check: a worker that dies mid-job hands its job to another within about these.
     WORKER_LOCK_DURATION_MS: int(30_000, 500, 600_000),
     WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
+    // How long a processed mark waits for the others while outbox jobs keep coming (never when the pipe is idle):
+    // one statement and one mail job per this many ms instead of per job. Only the mail waits.
+    WORKER_MARK_LINGER_MS: int(20, 0, 1_000),
   })
   .transform((e) => ({
     worker: {
@@ -178,6 +181,7 @@ const workerBlock = z
       concurrency: e.WORKER_CONCURRENCY,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      markLingerMs: e.WORKER_MARK_LINGER_MS,
     },
   }));
 

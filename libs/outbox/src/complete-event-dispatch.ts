@@ -6,7 +6,7 @@ import { sortByEventId, type EventRef } from './event-ref';
 export interface DispatchOutcome extends EventRef {
   /** The broadcast's outcome; undefined when the event has no websocket channel. */
   websocket?: { status: 'sent' | 'failed'; error: string | null };
-  /** The mail job that is to carry the event's mail (one per outbox job: `mailJobIdFor`). */
+  /** The mail job that is to carry the event's mail (one per batch of marks: `newMailJobId`). */
   mailJobId: string;
   /**
    * How its mail delivery is recorded (`decideReportMail`): `pending` in `mailJobId` (mailed now), `held` for its

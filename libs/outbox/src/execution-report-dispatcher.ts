@@ -4,11 +4,12 @@ import type { Logger } from 'pino';
 import { EXECUTION_REPORT_EVENT, type ExecutionReport } from '@execn/contracts';
 import type { ReportBroadcaster } from '@execn/notifications';
 import type { WorkerMetrics } from '@execn/observability';
-import { mailJobId, mailJobIdFor, orderSummaryJobId, outboxJobEvents, outboxJobId, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
+import { mailJobId, newMailJobId, orderSummaryJobId, outboxJobEvents, outboxJobSchema, type OutboxJobEvent } from '@execn/queues';
 import { addMailJobs, groupMailJobs, type MailJobSpec } from './add-jobs';
 import { completeEventDispatch, type CompletedDispatch, type DispatchOutcome } from './complete-event-dispatch';
 import { decideReportMail, isHeldForSummary, type ReportMailDecision } from './decide-report-mail';
 import type { EventRef } from './event-ref';
+import { findPendingMailDeliveriesOfJobs } from './find-pending-mail-deliveries';
 import { loadEventPayloads } from './load-event-payloads';
 import { markEventFailed } from './mark-event-failed';
 import { MicroBatcher } from './micro-batcher';
@@ -21,6 +22,11 @@ export interface ExecutionReportDispatcherOptions {
   mailJobOptions: JobsOptions;
   metrics: WorkerMetrics;
   log: Logger;
+  /**
+   * How long a processed mark may wait for others while jobs keep coming (`MicroBatcher`'s `lingerMs`): the
+   * reports are already broadcast, so only the mail waits. @default 0
+   */
+  markLingerMs?: number;
 }
 
 /** How an event's dispatch ended: `processed` by this call, `duplicate` (already processed), `stale` (requeued since), `missing` (row gone). */
@@ -29,11 +35,18 @@ export type DispatchResult = CompletedDispatch['result'];
 /** How a job ended: how many of its events ended which way (its BullMQ return value). */
 export type JobResult = Partial<Record<DispatchResult, number>>;
 
-/** How one event's dispatch ended, and the mail job its pending mail is to be in, if it has one. */
+/**
+ * How one event's dispatch ended, and what its mail still needs: `summary`, its order's summary job to add;
+ * `readd`, the mail job recorded for its pending mail (a job retried after its mark), to add again.
+ */
 interface EventDispatch {
   result: DispatchResult;
-  mail?: EventRef & { jobId: string };
+  summary?: EventRef & { jobId: string };
+  readd?: EventRef & { jobId: string };
 }
+
+/** A mark's outcome, and whether its batch added the mail job of its pending mail. */
+type MarkedEvent = CompletedDispatch & { mailAdded: boolean };
 
 /**
  * The life of one `outbox` job, from fetch to `processed`, top to bottom:
@@ -44,29 +57,32 @@ interface EventDispatch {
  * 2. It broadcasts each report it carries at once: the live path does not wait on PostgreSQL. A broadcast
  *    failure is logged, counted and recorded, and never stops the rest.
  * 3. One batched statement marks the event `processed` where the generation still matches and records the
- *    websocket and (pending) mail deliveries.
- *    The mail is decided per report from the preference recorded with it (`decideReportMail`): mailed now,
- *    held for its order's summary, or skipped.
- * 4. Only then is the mail job added, so a stale or duplicate job never mails: a crash between 3 and 4
- *    leaves a pending mail delivery that the reconciliation enqueues after the lease. One mail job carries
- *    the job's pending mails (its id is derived from this job's, and recorded on each delivery in step 3):
- *    a mail job costs ~40 Redis commands and a fetch, whatever it carries. A report that makes its order final
- *    under `order_summary` adds its order's summary job instead (`OrderSummaryMailer`).
+ *    websocket and (pending) mail deliveries. The mail is decided per report from the preference recorded with
+ *    it (`decideReportMail`): mailed now, held for its order's summary, or skipped.
+ * 4. The same batch then adds one mail job with the pending mails it recorded (`markBatch`), under the id it
+ *    recorded on their deliveries, before any of its jobs completes: a stale or duplicate job never mails, and a
+ *    crash between 3 and 4 leaves pending deliveries that the reconciliation enqueues after the lease. A mail
+ *    job costs ~40 Redis commands, a fetch and two statements whatever it carries, so under a steady flow the
+ *    marks wait up to `markLingerMs` for each other (the reports are already on the sockets; only the mail
+ *    waits). A report that makes its order final under `order_summary` adds its order's summary job instead
+ *    (`OrderSummaryMailer`).
  * 5. Database and Redis errors throw, so BullMQ retries the job; after its last attempt `recordFinalFailure`
  *    marks the event `failed` (final until an admin requeues it).
  *
  * A job that throws is retried whole: its events already processed come back `duplicate` (nothing is written or
- * mailed twice). A redelivered job (after a stall) or one of an older generation may broadcast again: clients deduplicate by
- * `seq` (at-least-once). Steps 3 and 4 are shared by the jobs in flight through micro-batches: with 50 jobs
- * running, a few statements and one `addBulk` instead of 100 round trips.
+ * mailed twice), and a pending mail among them has its recorded mail job added again with every mail recorded
+ * for it (the batch that failed to add it served other jobs too). A redelivered job (after a stall) or one of an
+ * older generation may broadcast again: clients deduplicate by `seq` (at-least-once). Steps 3 and 4 are shared
+ * by the jobs in flight through micro-batches: with 50 jobs running, a few statements and one `addBulk` instead
+ * of 100 round trips.
  */
 export class ExecutionReportDispatcher {
-  private readonly markProcessed: MicroBatcher<DispatchOutcome, CompletedDispatch>;
+  private readonly markProcessed: MicroBatcher<Omit<DispatchOutcome, 'mailJobId'>, MarkedEvent>;
   private readonly addMailJob: MicroBatcher<MailJobSpec, undefined>;
   private readonly loadPayload: MicroBatcher<EventRef, Record<string, unknown> | null>;
 
   constructor(private readonly o: ExecutionReportDispatcherOptions) {
-    this.markProcessed = new MicroBatcher((outcomes) => completeEventDispatch(o.sql, outcomes));
+    this.markProcessed = new MicroBatcher((outcomes) => this.markBatch(outcomes), { lingerMs: o.markLingerMs ?? 0 });
     this.addMailJob = new MicroBatcher(async (jobs) => {
       await addMailJobs(o.mailQueue, jobs, o.mailJobOptions);
       return jobs.map(() => undefined);
@@ -79,17 +95,48 @@ export class ExecutionReportDispatcher {
     const parsed = outboxJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid outbox job data: ${parsed.error.message}`);
     const events = outboxJobEvents(parsed.data, job.name);
-    const mailJob = mailJobIdFor(job.id ?? outboxJobId(events[0]!.eventId, events[0]!.generation));
-    const dispatched = await Promise.all(events.map((e) => this.dispatch(e.type, e, mailJob)));
-    const mails = dispatched.flatMap((d) => (d.mail ? [d.mail] : []));
-    await Promise.all(groupMailJobs(mails, (m) => m.jobId).map((spec) => this.addMailJob.load(spec)));
+    const dispatched = await Promise.all(events.map((e) => this.dispatch(e.type, e)));
+    const summaries = dispatched.flatMap((d) => (d.summary ? [d.summary] : []));
+    const readds = dispatched.flatMap((d) => (d.readd ? [d.readd] : []));
+    await Promise.all([
+      ...groupMailJobs(summaries, (m) => m.jobId).map((spec) => this.addMailJob.load(spec)),
+      readds.length > 0 ? this.readdMailJobs(readds) : undefined,
+    ]);
     const counts: JobResult = {};
     for (const { result } of dispatched) counts[result] = (counts[result] ?? 0) + 1;
     return counts;
   }
 
-  /** Steps 2 and 3 for one event of a job; `mailJob` is the mail job this job's pending mails go in. */
-  private async dispatch(type: string, job: OutboxJobEvent, mailJob: string): Promise<EventDispatch> {
+  /**
+   * Steps 3 and 4 for the marks of the jobs in flight: one statement, then one mail job with the mails it
+   * recorded pending. Every caller gets the error when either fails (their jobs are retried).
+   */
+  private async markBatch(outcomes: Array<Omit<DispatchOutcome, 'mailJobId'>>): Promise<MarkedEvent[]> {
+    const mailJobId = newMailJobId();
+    const done = await completeEventDispatch(
+      this.o.sql,
+      outcomes.map((x) => ({ ...x, mailJobId })),
+    );
+    const added = done.map((d) => d.result === 'processed' && d.mailPending && d.mailJobId === mailJobId);
+    const refs = outcomes.filter((_, i) => added[i]);
+    if (refs.length > 0) await addMailJobs(this.o.mailQueue, [{ jobId: mailJobId, refs }], this.o.mailJobOptions);
+    return done.map((d, i) => ({ ...d, mailAdded: added[i]! }));
+  }
+
+  /**
+   * Adds again the mail jobs recorded for pending mails of a retried job, each with every mail still pending
+   * under its id: the first run's batch may have died before adding it, and it carried other jobs' mails too.
+   * A job that exists is left as it is.
+   */
+  private async readdMailJobs(mails: Array<EventRef & { jobId: string }>): Promise<void> {
+    const pending = await findPendingMailDeliveriesOfJobs(this.o.sql, [...new Set(mails.map((m) => m.jobId))]);
+    const known = new Set(mails.map((m) => `${m.eventId}:${m.generation}`));
+    const others = pending.flatMap((r) => (r.jobId && !known.has(`${r.eventId}:${r.generation}`) ? [{ ...r, jobId: r.jobId }] : []));
+    await Promise.all(groupMailJobs([...mails, ...others], (m) => m.jobId).map((spec) => this.addMailJob.load(spec)));
+  }
+
+  /** Steps 2 and 3 for one event of a job. */
+  private async dispatch(type: string, job: OutboxJobEvent): Promise<EventDispatch> {
     const ref: EventRef = { eventId: job.eventId, generation: job.generation };
     const log = this.o.log.child({ eventId: ref.eventId, generation: ref.generation });
     const isReport = type === EXECUTION_REPORT_EVENT;
@@ -110,7 +157,7 @@ export class ExecutionReportDispatcher {
     }
 
     const mailStatus = decision === 'skip' ? 'skipped' : isHeldForSummary(decision) ? 'held' : 'pending';
-    const done = await this.markProcessed.load({ ...ref, websocket, mailJobId: mailJob, mailStatus });
+    const done = await this.markProcessed.load({ ...ref, websocket, mailStatus });
     if (done.result === 'missing') log.warn('outbox event not found; job acknowledged');
     if (done.orderMissing) log.warn('order of outbox event not found; dispatched anyway');
     if (done.noRecipient) log.warn('account of outbox event has no email; no mail');
@@ -119,11 +166,12 @@ export class ExecutionReportDispatcher {
       if (done.dispatchSeconds !== null) this.o.metrics.executionReportDispatchSeconds.observe(done.dispatchSeconds);
     }
     // The order is final with this report: its summary is due (a retried job adds the same job again, a no-op).
-    if (summaryJob && (done.result === 'processed' || done.result === 'duplicate')) return { result: done.result, mail: { ...ref, jobId: summaryJob } };
-    // A duplicate whose mail is still pending may be the retry of a job that died before adding it: its mail
-    // job is added again under the id its delivery recorded (a no-op when that job exists).
-    if (!done.mailPending) return { result: done.result };
-    return { result: done.result, mail: { ...ref, jobId: done.mailJobId ?? mailJobId(ref.eventId, ref.generation) } };
+    if (summaryJob && (done.result === 'processed' || done.result === 'duplicate')) return { result: done.result, summary: { ...ref, jobId: summaryJob } };
+    // A duplicate whose mail is still pending may be the retry of a job whose batch died before adding its mail
+    // job, and a held mail's delivery may have been written pending by its order's summary: that job is added
+    // again (a no-op when it exists). The batch added the job of a mail it recorded itself.
+    if (!done.mailPending || done.mailAdded) return { result: done.result };
+    return { result: done.result, readd: { ...ref, jobId: done.mailJobId ?? mailJobId(ref.eventId, ref.generation) } };
   }
 
   /** After a job's last attempt: its events still in flight are `failed`, not retried forever. */

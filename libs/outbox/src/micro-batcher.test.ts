@@ -59,4 +59,36 @@ describe('MicroBatcher', () => {
     releases[1]!();
     await expect(Promise.all(rest)).resolves.toEqual([2, 3, 4]);
   });
+
+  it('with lingerMs, items of a steady flow share a batch, and an item after a quiet spell goes at once', async () => {
+    const batches: Array<{ items: number[]; at: number }> = [];
+    const b = new MicroBatcher<number, number>(
+      async (xs) => {
+        batches.push({ items: xs, at: performance.now() });
+        return xs;
+      },
+      { lingerMs: 40 },
+    );
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // The first item after a quiet spell: no wait.
+    let t = performance.now();
+    await b.load(1);
+    expect(performance.now() - t).toBeLessThan(30);
+    // Items 10 ms apart right after it: they wait for each other, up to lingerMs.
+    t = performance.now();
+    const flow = [b.load(2)];
+    for (const x of [3, 4]) {
+      await sleep(10);
+      flow.push(b.load(x));
+    }
+    await Promise.all(flow);
+    expect(batches.map((x) => x.items)).toEqual([[1], [2, 3, 4]]);
+    expect(batches[1]!.at - t).toBeGreaterThanOrEqual(35);
+    // Quiet for more than twice lingerMs: the next item goes at once again.
+    await sleep(100);
+    t = performance.now();
+    await b.load(5);
+    expect(performance.now() - t).toBeLessThan(30);
+    expect(batches.map((x) => x.items)).toEqual([[1], [2, 3, 4], [5]]);
+  });
 });

@@ -8,6 +8,13 @@ export interface MicroBatcherOptions {
    * themselves (group commit), when idle an item goes at once. @default 2
    */
   maxInFlight?: number;
+  /**
+   * How long an item may wait for others while items keep coming (the previous batch went less than twice this
+   * ago). Steady traffic then shares one batch per `lingerMs` instead of one per arrival, and an item that comes
+   * after a quiet spell still goes at once: an idle pipe never waits on the timer. For batches whose latency
+   * nobody sees (marking a broadcast report processed). @default 0
+   */
+  lingerMs?: number;
 }
 
 interface Waiter<I, O> {
@@ -29,6 +36,8 @@ export class MicroBatcher<I, O> {
   private inFlight = 0;
   private readonly maxBatchSize: number;
   private readonly maxInFlight: number;
+  private readonly lingerMs: number;
+  private lastFlushAt = -Infinity;
 
   constructor(
     private readonly runBatch: (items: I[]) => Promise<O[]>,
@@ -36,6 +45,7 @@ export class MicroBatcher<I, O> {
   ) {
     this.maxBatchSize = options.maxBatchSize ?? 200;
     this.maxInFlight = options.maxInFlight ?? 2;
+    this.lingerMs = options.lingerMs ?? 0;
   }
 
   load(item: I): Promise<O> {
@@ -44,9 +54,10 @@ export class MicroBatcher<I, O> {
       if (this.queue.length >= this.maxBatchSize && this.inFlight < this.maxInFlight) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
+        if (this.lingerMs > 0 && performance.now() - this.lastFlushAt < 2 * this.lingerMs) setTimeout(() => this.flush(), this.lingerMs);
         // setImmediate runs after the I/O callbacks of this loop turn, which is
         // where the other jobs' calls come from; it adds no timer latency.
-        setImmediate(() => this.flush());
+        else setImmediate(() => this.flush());
       }
     });
   }
@@ -56,6 +67,7 @@ export class MicroBatcher<I, O> {
     if (this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
     const batch = this.queue.splice(0, this.maxBatchSize);
     this.inFlight++;
+    this.lastFlushAt = performance.now();
     this.runBatch(batch.map((w) => w.item))
       .then(
         (results) => {
@@ -72,8 +84,8 @@ export class MicroBatcher<I, O> {
       )
       .finally(() => {
         this.inFlight--;
-        // What queued up meanwhile goes now, as one batch.
-        if (this.queue.length > 0) this.flush();
+        // What queued up meanwhile goes now, as one batch (or when its scheduled flush comes, lingering).
+        if (this.queue.length > 0 && !this.scheduled) this.flush();
       });
   }
 }

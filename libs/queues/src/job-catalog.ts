@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { MAIL_PREFERENCES } from '@execn/contracts';
@@ -87,8 +88,12 @@ export function parseOrderSummaryJobId(jobId: string): OrderSummaryJob | null {
   return m ? { orderId: m[1]!, throughSeq: Number(m[2]) } : null;
 }
 
-/** The mail job of the events an outbox job marked: one per outbox job, so its retries re-add the same one. */
-export const mailJobIdFor = (outboxJobId: string): string => `mail-${outboxJobId}`;
+/**
+ * A new id for the mail job of the events one batch of marks recorded pending (the jobs in flight together, under
+ * a steady flow those of `markLingerMs`). Random: it is recorded on each delivery before the job is added, and a
+ * retried outbox job adds again the id its deliveries recorded.
+ */
+export const newMailJobId = (): string => `mail-mb-${randomBytes(8).toString('hex')}`;
 
 /**
  * Job ids are derived from the event id and generation, so enqueuing the same
