@@ -173,7 +173,7 @@ const workerBlock = z
     WORKER_STALLED_INTERVAL_MS: int(30_000, 500, 600_000),
     // How long a processed mark waits for the others while outbox jobs keep coming (never when the pipe is idle):
     // one statement and one mail job per this many ms instead of per job. Only the mail waits.
-    WORKER_MARK_LINGER_MS: int(20, 0, 1_000),
+    WORKER_MARK_LINGER_MS: int(50, 0, 1_000),
   })
   .transform((e) => ({
     worker: {
