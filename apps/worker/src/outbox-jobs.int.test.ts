@@ -86,6 +86,36 @@ describe('outbox jobs from older versions, older generations and redeliveries', 
     await waitFor(() => mailsOf(id).length === 1, 10_000, 'mailed');
   });
 
+  it("a job redelivered after its batch died before adding the batch's mail job adds it with the other jobs' mails too", async () => {
+    // The first runs of two outbox jobs were marked in one batch, which recorded one mail job for both mails and
+    // died before adding it. Only the first job comes back (the other is still waiting for its retry's backoff).
+    const [a, b] = [await enqueued(), await enqueued()];
+    const batchMailJob = 'mail-mb-test-died';
+    await h.db.sql`update outbox_events set status = 'processed', processed_at = now() where id in ${h.db.sql([a, b])}`;
+    for (const id of [a, b]) {
+      await h.db.sql`insert into notification_deliveries (event_id, channel, generation, status, job_id) values (${id}, 'mail', 1, 'pending', ${batchMailJob})`;
+    }
+    await outbox.add('execution.report', { eventId: a, generation: 1, payload: await payloadOf(a) }, { ...outboxJobOptions(3), jobId: outboxJobId(a, 1) });
+    expect(await resultOf(outboxJobId(a, 1))).toEqual({ duplicate: 1 });
+    await waitFor(() => mailsOf(a).length === 1 && mailsOf(b).length === 1, 10_000, 'both mailed');
+    expect(await mailJobsCarrying(b)).toEqual([batchMailJob]);
+  });
+
+  it('under a steady flow, the marks of several outbox jobs share one mail job; every mail is sent once', async () => {
+    const ids: string[] = [];
+    // One job every 10 ms, well inside WORKER_MARK_LINGER_MS (50): the marks wait for each other.
+    for (let i = 0; i < 20; i++) {
+      const id = await enqueued();
+      ids.push(id);
+      await outbox.add('execution.report', { eventId: id, generation: 1, payload: await payloadOf(id) }, { ...outboxJobOptions(3), jobId: outboxJobId(id, 1) });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitFor(() => ids.every((id) => mailsOf(id).length === 1), 15_000, 'every mail sent');
+    const mailJobs = new Set(await Promise.all(ids.map((id) => mailJobIdOf(h.db.sql, id))));
+    expect(mailJobs.size).toBeLessThanOrEqual(10);
+    expect(ids.map((id) => mailsOf(id).length)).toEqual(ids.map(() => 1));
+  });
+
   it('a batch job dispatches each of its events on its own terms', async () => {
     const socket = await h.sockets.connectTrader(account.id);
     const [fresh, requeued] = [await enqueued(), await enqueued(2)];
