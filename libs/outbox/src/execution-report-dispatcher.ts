@@ -118,7 +118,8 @@ export class ExecutionReportDispatcher {
       outcomes.map((x) => ({ ...x, mailJobId })),
     );
     const added = done.map((d) => d.result === 'processed' && d.mailPending && d.mailJobId === mailJobId);
-    const refs = outcomes.filter((_, i) => added[i]);
+    // An event can be in a batch twice (a job re-added after a Redis wipe while the old one still ran): one mail.
+    const refs = [...new Map(outcomes.filter((_, i) => added[i]).map((x) => [`${x.eventId}:${x.generation}`, x])).values()];
     if (refs.length > 0) await addMailJobs(this.o.mailQueue, [{ jobId: mailJobId, refs }], this.o.mailJobOptions);
     return done.map((d, i) => ({ ...d, mailAdded: added[i]! }));
   }
