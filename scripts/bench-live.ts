@@ -28,6 +28,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { signToken } from '@execn/auth';
 import { cpuMs, postOrder, quantile, sleep, waitUntil } from './bench-common';
 import { PostgresCpu, deltas, enablePgStatStatements, pgCounters, redisCommandCalls, redisUsedMemory, rssMb, RowPrinter, type PgCounters } from './bench-live-support';
+import { workerRoleEnv } from './stack/stack-plan';
 import { runLoad } from './bench-orders-support';
 import { API_READY, POLLER_READY, ROOT, WORKER_READY, WS_READY, bundleApps, cpuMsByCommand, createBenchDatabase, startChild, startProcess, type Child } from './bench-pipeline-support';
 import { findFreePort } from '@execn/testing';
@@ -47,6 +48,9 @@ const { values } = parseArgs({
     // Topology, for the capacity model (docs/capacity.md): worker processes, ws nodes, and sockets that are
     // connected (each its own account, spread over the ws nodes) but receive nothing.
     workers: { type: 'string', default: '2' },
+    // `split` (as `npm start`): the last worker sends the mail at a lower CPU priority, the others dispatch;
+    // `both`: every worker consumes both queues at the default priority (stack-plan's `workerRoleEnv`).
+    'worker-roles': { type: 'string', default: 'split' },
     'ws-nodes': { type: 'string', default: '2' },
     'idle-sockets': { type: 'string', default: '0' },
     // Reports committed with the workers stopped (SIGSTOP), then drained: the drain rate to sockets and mail,
@@ -69,6 +73,7 @@ const idleSocketCount = Number(values['idle-sockets']);
 if (![workerCount, wsCount].every((n) => Number.isInteger(n) && n >= 1) || !(Number.isInteger(idleSocketCount) && idleSocketCount >= 0)) {
   throw new Error('--workers and --ws-nodes take a positive integer, --idle-sockets a non-negative one');
 }
+if (!['split', 'both'].includes(values['worker-roles']!)) throw new Error('--worker-roles takes split or both');
 const wsNames = Array.from({ length: wsCount }, (_, i) => `ws-${i + 1}`);
 const workerNames = Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`);
 /** Processes whose CPU counts as the stack's (the load generator and the SMTP sink do not). */
@@ -197,7 +202,8 @@ async function main(): Promise<void> {
   started.push(poller);
   const workers: Child[] = [];
   for (let i = 1; i <= workerCount; i++) {
-    const w = await startChild(`worker-${i}`, bundles.worker!, { ...env, METRICS_PORT: '0' }, WORKER_READY);
+    const roles = values['worker-roles'] === 'split' ? workerRoleEnv(i - 1, workerCount, process.env) : {};
+    const w = await startChild(`worker-${i}`, bundles.worker!, { ...env, ...roles, METRICS_PORT: '0' }, WORKER_READY);
     started.push(w);
     workers.push(w);
   }
@@ -291,7 +297,7 @@ async function main(): Promise<void> {
     log,
   );
   log(
-    `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, ${wsCount} ws, poller, ${workerCount} workers, ` +
+    `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, ${wsCount} ws, poller, ${workerCount} workers (${values['worker-roles'] === 'split' && workerCount > 1 ? `outbox + mail at nice ${workerRoleEnv(workerCount - 1, workerCount, process.env).WORKER_NICE}` : 'each on both queues'}), ` +
       `${tradersN} trader sockets${idleSocketCount ? ` + ${idleSocketCount} idle sockets` : ''}; Redis ${redisPid ? 'private' : redisUrl}; PostgreSQL database ${db.name} (${withStatements ? 'pg_stat_statements' : 'no pg_stat_statements: transactions from pg_stat_database'}; autovacuum ${av!.v}${analyze ? ', ANALYZE after each phase' : ''})\n` +
       `latencies in ms (commit = the report's transactTime); cpu/rep = CPU ms per committed report of the stack (api, ws, poller, workers, pg, redis), then per process; per report: pg statements, pg transactions, rows written, Redis commands\n\n`,
   );
@@ -437,7 +443,7 @@ async function main(): Promise<void> {
       outFile,
       `${JSON.stringify({ date: new Date().toISOString(), cores: os.cpus().length, cpu: os.cpus()[0]?.model, args: values,
         storageBytesPerReport,
-        topology: { api: 1, ws: wsCount, poller: 1, workers: workerCount, traderSockets: tradersN, idleSockets: idleSocketCount }, wsRssMb, autovacuum: av!.v, analyzeAfterEachPhase: analyze, redis: redisPid ? 'private' : redisUrl, pgStatStatements: withStatements, phases: results }, null, 2)}\n`,
+        topology: { api: 1, ws: wsCount, poller: 1, workers: workerCount, workerRoles: values['worker-roles'], traderSockets: tradersN, idleSockets: idleSocketCount }, wsRssMb, autovacuum: av!.v, analyzeAfterEachPhase: analyze, redis: redisPid ? 'private' : redisUrl, pgStatStatements: withStatements, phases: results }, null, 2)}\n`,
     );
 
   /** Open loop: order i leaves at start + i / rate whatever came back; a pair is skipped whole when MAX_IN_FLIGHT requests are out. */

@@ -61,4 +61,23 @@ describe('planStack', () => {
     const plan = planStack(input(['api'], { WS_PUBLIC_URLS: 'https://ws.example.com' }));
     expect(plan.processes[0]?.env.WS_PUBLIC_URLS).toBe('https://ws.example.com');
   });
+
+  it('runs one worker for the outbox and one for the mail, the mail one at a lower CPU priority', () => {
+    const workers = planStack(input([...STACK_APPS])).processes.filter((p) => p.app === 'worker');
+    expect(workers.map((p) => [p.name, p.env.WORKER_QUEUES, p.env.WORKER_NICE])).toEqual([
+      ['worker-1', 'outbox', undefined],
+      ['worker-2', 'mail', '10'],
+    ]);
+    // A WORKER_NICE of the user's reaches every worker, as every variable of the environment does.
+    const nicer = planStack(input([...STACK_APPS], { WORKER_NICE: '15' })).processes.filter((p) => p.app === 'worker');
+    expect(nicer.map((p) => p.env.WORKER_NICE)).toEqual(['15', '15']);
+  });
+
+  it('leaves every worker on the queues the user chose, at the default priority', () => {
+    const workers = planStack(input([...STACK_APPS], { WORKER_QUEUES: 'outbox,mail' })).processes.filter((p) => p.app === 'worker');
+    expect(workers.map((p) => [p.env.WORKER_QUEUES, p.env.WORKER_NICE])).toEqual([
+      ['outbox,mail', undefined],
+      ['outbox,mail', undefined],
+    ]);
+  });
 });

@@ -54,6 +54,21 @@ function replicaName(app: StackApp, index: number): string {
   return STACK_REPLICAS[app] > 1 ? `${app}-${index + 1}` : app;
 }
 
+/** The CPU priority (nice) of the local stack's mail worker: it yields the cores to the live path. */
+export const MAIL_WORKER_NICE = '10';
+
+/**
+ * What the `index`-th of `count` workers consumes, as `npm start` (and `npm run bench:live`) run them: with two
+ * or more, the last one sends the mail (`WORKER_QUEUES=mail`) at a lower CPU priority (`WORKER_NICE`) and the
+ * others dispatch (`WORKER_QUEUES=outbox`), so that on a busy machine the broadcasts, the api and the ws nodes
+ * get the cores first and the mail catches up when they are idle (README, "Measured performance"). One worker,
+ * or a `WORKER_QUEUES` set in the environment, keeps each worker on both queues at the default priority.
+ */
+export function workerRoleEnv(index: number, count: number, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (count < 2 || env.WORKER_QUEUES) return {};
+  return index === count - 1 ? { WORKER_QUEUES: 'mail', WORKER_NICE: env.WORKER_NICE || MAIL_WORKER_NICE } : { WORKER_QUEUES: 'outbox' };
+}
+
 /** Lays out every process of the local stack. */
 export function planStack(input: StackPlanInput): StackPlan {
   const { root, ports } = input;
@@ -73,7 +88,7 @@ export function planStack(input: StackPlanInput): StackPlan {
   for (const app of STACK_APPS) {
     if (!input.builtApps.has(app)) continue;
     for (let i = 0; i < STACK_REPLICAS[app]; i++) {
-      const env: NodeJS.ProcessEnv = { ...common };
+      const env: NodeJS.ProcessEnv = { ...common, ...(app === 'worker' ? workerRoleEnv(i, STACK_REPLICAS.worker, input.env) : {}) };
       const port = app === 'api' ? ports.api : app === 'ws' ? ports.ws[i]! : ports.metrics[metricsIndex++]!;
       env[app === 'api' ? 'API_PORT' : app === 'ws' ? 'WS_PORT' : 'METRICS_PORT'] = String(port);
       processes.push({

@@ -174,6 +174,9 @@ const workerBlock = z
     // How long a processed mark waits for the others while outbox jobs keep coming (never when the pipe is idle):
     // one statement and one mail job per this many ms instead of per job. Only the mail waits.
     WORKER_MARK_LINGER_MS: int(50, 0, 1_000),
+    // CPU priority of the process (Unix nice, 0 = unchanged): a mail-only worker at 10 yields the cores to the
+    // live path (api, ws, outbox workers, PostgreSQL) whenever they want them, and sends when they do not.
+    WORKER_NICE: int(0, 0, 19),
   })
   .transform((e) => ({
     worker: {
@@ -182,6 +185,7 @@ const workerBlock = z
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       markLingerMs: e.WORKER_MARK_LINGER_MS,
+      nice: e.WORKER_NICE,
     },
   }));
 

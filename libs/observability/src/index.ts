@@ -16,4 +16,5 @@ export { startHealthServer, handleHealthRequest, type HealthChecks } from './hea
 export { ProgressMonitor } from './progress-monitor';
 export { runProcess, EXIT_CODES, type ProcessSpec, type ProcessContext, type ProcessHost, type ProcessSettings } from './process-runner';
 export { withDeadline } from './with-deadline';
+export { lowerCpuPriority } from './cpu-priority';
 export { securityHeaders, applySecurityHeaders, DATA_CSP, type CspDirectives, type CspSources } from './security-headers';
