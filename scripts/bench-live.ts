@@ -201,6 +201,7 @@ async function main(): Promise<void> {
   const poller = await startChild('poller', bundles.poller!, { ...env, METRICS_PORT: '0' }, POLLER_READY);
   started.push(poller);
   const workers: Child[] = [];
+  const mailRole = values['worker-roles'] === 'split' ? workerRoleEnv(workerCount - 1, workerCount, process.env) : {};
   for (let i = 1; i <= workerCount; i++) {
     const roles = values['worker-roles'] === 'split' ? workerRoleEnv(i - 1, workerCount, process.env) : {};
     const w = await startChild(`worker-${i}`, bundles.worker!, { ...env, ...roles, METRICS_PORT: '0' }, WORKER_READY);
@@ -297,7 +298,7 @@ async function main(): Promise<void> {
     log,
   );
   log(
-    `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, ${wsCount} ws, poller, ${workerCount} workers (${values['worker-roles'] === 'split' && workerCount > 1 ? `outbox + mail at nice ${workerRoleEnv(workerCount - 1, workerCount, process.env).WORKER_NICE}` : 'each on both queues'}), ` +
+    `bench-live: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; api, ${wsCount} ws, poller, ${workerCount} workers (${mailRole.WORKER_QUEUES === 'mail' ? `the last on the mail at nice ${mailRole.WORKER_NICE}, the others on the outbox` : 'each on the queues of WORKER_QUEUES, or both'}), ` +
       `${tradersN} trader sockets${idleSocketCount ? ` + ${idleSocketCount} idle sockets` : ''}; Redis ${redisPid ? 'private' : redisUrl}; PostgreSQL database ${db.name} (${withStatements ? 'pg_stat_statements' : 'no pg_stat_statements: transactions from pg_stat_database'}; autovacuum ${av!.v}${analyze ? ', ANALYZE after each phase' : ''})\n` +
       `latencies in ms (commit = the report's transactTime); cpu/rep = CPU ms per committed report of the stack (api, ws, poller, workers, pg, redis), then per process; per report: pg statements, pg transactions, rows written, Redis commands\n\n`,
   );

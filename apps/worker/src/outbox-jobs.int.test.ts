@@ -116,6 +116,21 @@ describe('outbox jobs from older versions, older generations and redeliveries', 
     expect(ids.map((id) => mailsOf(id).length)).toEqual(ids.map(() => 1));
   });
 
+  it('a batch of 120 marks is mailed by jobs of at most 50 mails, every mail sent once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) ids.push(await enqueued());
+    const events = await Promise.all(ids.map(async (id) => ({ eventId: id, generation: 1, type: 'execution.report', payload: await payloadOf(id) })));
+    // One outbox job with all of them: their marks are one batch.
+    await outbox.add('execution.report', { events }, { ...outboxJobOptions(3), jobId: `evb-${ids[0]}-big` });
+    expect(await resultOf(`evb-${ids[0]}-big`)).toEqual({ processed: 120 });
+    await waitFor(() => ids.every((id) => mailsOf(id).length === 1), 20_000, 'every mail sent');
+    const jobOf = await Promise.all(ids.map((id) => mailJobIdOf(h.db.sql, id)));
+    const perJob = new Map<string | null, number>();
+    for (const j of jobOf) perJob.set(j, (perJob.get(j) ?? 0) + 1);
+    expect([...perJob.values()].sort((a, b) => b - a)).toEqual([50, 50, 20]);
+    expect(ids.map((id) => mailsOf(id).length)).toEqual(ids.map(() => 1));
+  });
+
   it('a batch job dispatches each of its events on its own terms', async () => {
     const socket = await h.sockets.connectTrader(account.id);
     const [fresh, requeued] = [await enqueued(), await enqueued(2)];

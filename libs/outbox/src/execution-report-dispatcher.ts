@@ -14,6 +14,14 @@ import { loadEventPayloads } from './load-event-payloads';
 import { markEventFailed } from './mark-event-failed';
 import { MicroBatcher } from './micro-batcher';
 
+/**
+ * Most mails one mail job carries. A batch of marks can hold up to 200 events (a drain, the catch-up after an
+ * outage), and a mail job run twice (its lock lost with Redis) can resend those of its mails not yet recorded
+ * sent: a 30 s Redis outage under load once ended with 290 duplicate mails. Jobs of at most 50 bound what one
+ * repeated run resends, for a few more Redis commands per 200 mails.
+ */
+export const MAILS_PER_MAIL_JOB = 50;
+
 /** Dependencies of `ExecutionReportDispatcher`. */
 export interface ExecutionReportDispatcherOptions {
   sql: Sql;
@@ -59,8 +67,8 @@ type MarkedEvent = CompletedDispatch & { mailAdded: boolean };
  * 3. One batched statement marks the event `processed` where the generation still matches and records the
  *    websocket and (pending) mail deliveries. The mail is decided per report from the preference recorded with
  *    it (`decideReportMail`): mailed now, held for its order's summary, or skipped.
- * 4. The same batch then adds one mail job with the pending mails it recorded (`markBatch`), under the id it
- *    recorded on their deliveries, before any of its jobs completes: a stale or duplicate job never mails, and a
+ * 4. The same batch then adds one mail job with the pending mails it recorded (`markBatch`; one per
+ *    `MAILS_PER_MAIL_JOB` of them), under the id it recorded on their deliveries, before any of its jobs completes: a stale or duplicate job never mails, and a
  *    crash between 3 and 4 leaves pending deliveries that the reconciliation enqueues after the lease. A mail
  *    job costs ~40 Redis commands, a fetch and two statements whatever it carries, so under a steady flow the
  *    marks wait up to `markLingerMs` for each other (the reports are already on the sockets; only the mail
@@ -112,15 +120,18 @@ export class ExecutionReportDispatcher {
    * recorded pending. Every caller gets the error when either fails (their jobs are retried).
    */
   private async markBatch(outcomes: Array<Omit<DispatchOutcome, 'mailJobId'>>): Promise<MarkedEvent[]> {
-    const mailJobId = newMailJobId();
+    // At most MAILS_PER_MAIL_JOB mails a job: a mail job that runs twice (its lock lost with Redis, a stalled
+    // worker) resends at most the mails of one job that were not yet recorded sent.
+    const jobIds = Array.from({ length: Math.ceil(outcomes.length / MAILS_PER_MAIL_JOB) }, () => newMailJobId());
+    const jobIdOf = (i: number) => jobIds[Math.floor(i / MAILS_PER_MAIL_JOB)]!;
     const done = await completeEventDispatch(
       this.o.sql,
-      outcomes.map((x) => ({ ...x, mailJobId })),
+      outcomes.map((x, i) => ({ ...x, mailJobId: jobIdOf(i) })),
     );
-    const added = done.map((d) => d.result === 'processed' && d.mailPending && d.mailJobId === mailJobId);
+    const added = done.map((d, i) => d.result === 'processed' && d.mailPending && d.mailJobId === jobIdOf(i));
     // An event can be in a batch twice (a job re-added after a Redis wipe while the old one still ran): one mail.
-    const refs = [...new Map(outcomes.filter((_, i) => added[i]).map((x) => [`${x.eventId}:${x.generation}`, x])).values()];
-    if (refs.length > 0) await addMailJobs(this.o.mailQueue, [{ jobId: mailJobId, refs }], this.o.mailJobOptions);
+    const refs = [...new Map(outcomes.flatMap((x, i) => (added[i] ? [[`${x.eventId}:${x.generation}`, { ...x, jobId: jobIdOf(i) }] as const] : []))).values()];
+    if (refs.length > 0) await addMailJobs(this.o.mailQueue, groupMailJobs(refs, (r) => r.jobId), this.o.mailJobOptions);
     return done.map((d, i) => ({ ...d, mailAdded: added[i]! }));
   }
 
